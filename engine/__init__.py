@@ -1,0 +1,22 @@
+"""The rules engine: pure functions from a Profile to a Report (no I/O, no clock).
+
+from engine import Profile, evaluate
+report = evaluate(Profile.model_validate(data))
+"""
+
+from engine.errors import EngineError, InvalidProfile, UnsupportedYear
+from engine.evaluate import evaluate
+from engine.parameters import SUPPORTED_YEARS
+from engine.profile import Profile, parse_profile
+from engine.report import Report
+
+__all__ = [
+    "SUPPORTED_YEARS",
+    "EngineError",
+    "InvalidProfile",
+    "Profile",
+    "Report",
+    "UnsupportedYear",
+    "evaluate",
+    "parse_profile",
+]

@@ -1,0 +1,223 @@
+"""The Report: every figure the advisor shows, with its trace (interfaces.md section 1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation
+from typing_extensions import TypedDict
+
+from engine.money import cents
+
+Money = Annotated[
+    Decimal, PlainSerializer(lambda v: float(cents(v)), return_type=float, when_used="json")
+]
+Number = Annotated[
+    Decimal, PlainSerializer(lambda v: float(v), return_type=float, when_used="json")
+]
+
+OptionId = Literal[
+    "leave_in_plan", "roll_to_new_plan", "direct_rollover_ira", "indirect_rollover", "cash_out"
+]
+Exception72t = Literal["age_59_half", "separation_age_55", "public_safety_age_50"]
+
+
+class Out(BaseModel):
+    """Base for output models."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Limits(Out):
+    """Contribution limits for the person's age and year."""
+
+    deferral_402g: Money
+    catch_up: Money
+    catch_up_kind: Literal["none", "age_50", "age_60_63"]
+    employee_total: Money
+    annual_additions_415c: Money
+    annual_additions_total: Money
+    compensation_401a17: Money
+    roth_catch_up_required: bool
+    roth_catch_up_threshold: Money
+    catch_up_blocked_no_roth: bool
+
+
+class Contributions(Out):
+    """What the person and the employer put in this year."""
+
+    employee_annual: Money
+    employee_requested: Money
+    employer_match_annual: Money
+    max_match_annual: Money
+    match_left_on_table: Money
+    percent_for_full_match: Number
+    plan_compensation: Money
+    over_limit: bool
+
+
+class VestingStep(Out):
+    """The next date on which more employer money vests."""
+
+    date: date | None
+    vested_percent: Number
+    gain: Money
+
+
+class VestingOut(Out):
+    """Vesting of employer money at the separation date."""
+
+    vested_percent: Number
+    vested_employer: Money
+    forfeited_if_leaving_now: Money
+    portable_balance: Money
+    next_step: VestingStep | None
+
+
+class LoanOffset(Out):
+    """An outstanding loan at separation, offset against the account."""
+
+    amount: Money
+    rollover_deadline: date | None
+    rollover_deadline_extended: date | None
+    federal_tax_if_not_rolled: Money
+    state_tax_if_not_rolled: Money
+    penalty_if_not_rolled: Money
+
+
+class LoanOut(Out):
+    """Plan loan figures."""
+
+    max_new_loan: Money
+    limit_dollar: Money
+    limit_vested: Money
+    outstanding: Money
+    repayment_term_years: Number
+    offset: LoanOffset | None
+
+
+class PenaltyFree(Out):
+    """Amounts that may be taken without the 10% additional tax."""
+
+    emergency_expense: Money
+    domestic_abuse: Money
+    birth_or_adoption: Money
+
+
+class EarlyWithdrawal(Out):
+    """Whether the 10% additional tax applies to a distribution from this plan now."""
+
+    penalty_applies: bool
+    penalty_percent: Number
+    exception: Exception72t | None
+    age_59_half_date: date | None
+    penalty_free_amounts: PenaltyFree
+
+
+class RothOut(Out):
+    """The designated Roth account's 5-year rule."""
+
+    balance: Money
+    five_year_met: bool | None
+    qualified_now: bool | None
+    first_qualified_year: int | None
+    roth_ira_clock_restarts: bool
+    roth_ira_qualified_from: date | None
+    taxable_if_distributed: Money
+    basis_known: bool
+
+
+class NotMadeUp(Out):
+    """The cost of an indirect rollover whose withheld part is not replaced."""
+
+    taxable: Money
+    federal_tax: Money
+    state_tax: Money
+    penalty: Money
+
+
+class Option(Out):
+    """One thing the person can do with the old plan's money."""
+
+    id: OptionId
+    available: bool
+    why_not: str | None
+    gross: Money
+    withholding: Money
+    cash_at_payout: Money
+    federal_tax: Money
+    state_tax: Money
+    penalty: Money
+    net_now: Money
+    value_at_retirement: Money
+    deadline: date | None
+    notes: list[str]
+    make_up_needed: Money | None = None
+    if_not_made_up: NotMadeUp | None = None
+
+
+class JobChangeOut(Out):
+    """The options at a job change, compared, and one recommendation."""
+
+    leaving: bool
+    separation_date: date
+    small_balance_rule: Literal["cash_out_allowed", "automatic_ira", "consent_required"]
+    recommended: OptionId
+    reasons: list[str]
+    options: list[Option]
+
+
+class RmdOut(Out):
+    """Required minimum distributions from this plan."""
+
+    start_age: Number
+    start_age_unsettled: bool
+    first_year: int
+    required_beginning_date: date
+    still_working_delay: bool
+    required_now: bool
+    factor: Number | None
+    base: Money
+    amount: Money
+    due: date | None
+
+
+class Action(Out):
+    """One dated step of the action plan."""
+
+    date: date
+    what: str
+    amount: Money | None
+
+
+class TraceEntry(TypedDict):
+    """Where one figure comes from: rule, arithmetic with the person's numbers, source."""
+
+    figure: str
+    value: str
+    formula: str
+    source: str
+    tax_year: int
+
+
+class Report(Out):
+    """Everything the advisor computed for one Profile."""
+
+    tax_year: int
+    as_of: date
+    age: int
+    filing_status: str
+    limits: Limits
+    contributions: Contributions
+    vesting: VestingOut
+    loan: LoanOut
+    early_withdrawal: EarlyWithdrawal
+    roth: RothOut
+    job_change: JobChangeOut
+    rmd: RmdOut
+    actions: list[Action]
+    notes: list[str]
+    # Built only by engine.trace.Trace (typed, checked by mypy): not validated again.
+    trace: Annotated[list[TraceEntry], SkipValidation]

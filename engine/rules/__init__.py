@@ -1,0 +1,1 @@
+"""Rules as small pure functions named after the legal quantity they compute."""

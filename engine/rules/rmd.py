@@ -1,0 +1,113 @@
+"""Required minimum distributions (IRC 401(a)(9)): start age, dates, factor, amount."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine import parameters as P
+from engine.money import num, usd
+from engine.profile import Profile
+from engine.rules.dates import add_months
+from engine.trace import Trace
+
+
+def rmd_start_age(birth: date, year: int) -> Decimal:
+    """The applicable age for a date of birth (IRC 401(a)(9)(C)(v))."""
+    for row in P.get("rmd_start_age", year):
+        if birth < row["born_before"]:
+            age: Decimal = row["age"]
+            return age
+    raise AssertionError("rmd_start_age table has no open-ended row")
+
+
+def rmd_first_year(birth: date, start_age: Decimal) -> int:
+    """The calendar year in which the applicable age is reached."""
+    return add_months(birth, int(start_age * 12)).year
+
+
+def required_beginning_date(first_year: int, year: int) -> date:
+    """April 1 of the year after the first distribution year."""
+    month, day_ = P.get("rmd_required_beginning_month_day", year)
+    return date(first_year + 1, int(month), int(day_))
+
+
+def uniform_factor(age: int, year: int) -> Decimal | None:
+    """The Uniform Lifetime Table distribution period for an age (120 and over: the last row)."""
+    table: dict[str, Decimal] = P.get("uniform_lifetime_table", year)
+    ages = [int(a) for a in table]
+    if age < min(ages):
+        return None
+    return table[str(min(age, max(ages)))]
+
+
+def rmd(p: Profile, vested_employer: Decimal, t: Trace) -> dict[str, Any]:
+    """The RMD section for this plan in the tax year."""
+    y = p.year
+    birth = p.birth_date or date(p.birth_year, 12, 31)
+    start = rmd_start_age(birth, y)
+    first = rmd_first_year(birth, start)
+    rbd = required_beginning_date(first, y)
+    unsettled = p.birth_year in P.get("rmd_unsettled_birth_years", y)
+    working = not p.job_change.leaving and not p.five_percent_owner and y >= first
+    first_distribution_year = first
+    if p.job_change.leaving and not p.five_percent_owner:
+        first_distribution_year = max(first, p.separation.year)
+    required = y >= first_distribution_year and not working
+    due = rbd if y == first_distribution_year else date(y, 12, 31)
+    if p.job_change.leaving and y == first_distribution_year:
+        due = required_beginning_date(first_distribution_year, y)
+    given = p.prior_year_end_balance
+    base = given if given is not None else p.balances.pretax + vested_employer
+    factor = uniform_factor(p.age_at_year_end, y)
+    amount = base / factor if (required and factor) else Decimal(0)
+    t.add(
+        "rmd.start_age",
+        start,
+        f"born {birth.year if p.birth_date is None else birth}: applicable age {num(start)}"
+        + (" (born 1959: 73 under the proposed regulations; unsettled)" if unsettled else ""),
+        "rmd_start_age",
+    )
+    t.add("rmd.first_year", first, f"the year of reaching {num(start)}", "rmd_start_age")
+    t.add(
+        "rmd.required_beginning_date",
+        rbd,
+        f"April 1 of {first + 1}"
+        + ("; delayed while you still work here (not a 5% owner)" if working else ""),
+        "rmd_required_beginning_month_day",
+        "IRC 401(a)(9)(C)(i)(II)",
+    )
+    if factor is not None:
+        t.add(
+            "rmd.factor",
+            factor,
+            f"Uniform Lifetime Table at age {p.age_at_year_end}",
+            "uniform_lifetime_table",
+        )
+    t.add(
+        "rmd.base",
+        base,
+        "pretax + vested employer money (Roth excluded)"
+        if given is None
+        else "the prior Dec 31 balance you gave (Roth excluded)",
+        "rmd_excludes_roth",
+    )
+    t.add(
+        "rmd.amount",
+        amount,
+        f"{usd(base)} / {num(factor)}" if (required and factor) else "no RMD is due for " + str(y),
+        "uniform_lifetime_table",
+    )
+    return {
+        "start_age": start,
+        "start_age_unsettled": unsettled,
+        "first_year": first,
+        "required_beginning_date": rbd,
+        "still_working_delay": working,
+        "required_now": required,
+        "factor": factor,
+        "base": base,
+        "amount": amount,
+        "due": due if required else None,
+    }
