@@ -1,0 +1,620 @@
+"""The chat's durable memory: dialogue states in SQLite, written through before acknowledgement.
+
+Every write runs in its own ``BEGIN IMMEDIATE`` transaction and is committed before the method
+returns, so a reply sent after ``save()``/``apply()`` returned never describes an answer that a
+crash (even ``kill -9``) can lose. With ``synchronous="FULL"`` (the default) a committed write
+also survives a power cut; ``"NORMAL"`` survives a process crash but may lose the last commits on
+power loss. Processed Telegram update ids are recorded in the same transaction as the state they
+produced, so a redelivered update is recognised and not applied twice.
+
+Threading: the store is meant to be used from one thread (the asyncio event loop). The connection
+keeps sqlite3's default ``check_same_thread=True``, so a call from another thread fails loudly with
+``sqlite3.ProgrammingError`` instead of racing.
+
+Transactions: the connection is opened in autocommit mode (``isolation_level=None``) and the store
+issues ``BEGIN IMMEDIATE``/``COMMIT``/``ROLLBACK`` itself. sqlite-utils helpers that wrap
+themselves in ``with db.conn:`` (``Table.insert``/``upsert``/``create``...) would commit halfway
+through such a transaction, so writes use ``db.execute`` with explicit SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from sqlite_utils import Database
+
+from engine.errors import StoreError
+
+__all__ = [
+    "MIGRATIONS",
+    "ChatRecord",
+    "ChatStore",
+    "SQLiteStore",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreLocked",
+    "StoreWriteFailed",
+]
+
+logger = logging.getLogger(__name__)
+
+# Primary SQLite result codes (``sqlite3.Error.sqlite_errorcode & 0xFF``).
+_SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_FULL = 13
+_SQLITE_NOTADB = 26
+
+
+class StoreCorrupt(StoreError):
+    """The file is not a database, is malformed, or has a schema newer than this code."""
+
+
+class StoreLocked(StoreError):
+    """The database stayed locked by another connection for longer than the busy timeout."""
+
+
+class StoreWriteFailed(StoreError):
+    """A write failed (disk full, I/O error, read-only) and was rolled back; old state intact."""
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    """One chat's stored dialogue state and bookkeeping."""
+
+    chat_id: int
+    state: dict[str, Any]
+    created_at: str
+    updated_at: str
+    active: bool
+
+
+@runtime_checkable
+class ChatStore(Protocol):
+    """The narrow storage interface the bot depends on (SQLite now, maybe PostgreSQL later)."""
+
+    def load(self, chat_id: int) -> ChatRecord | None:
+        """Return the chat's record, or None if nothing is stored for it."""
+        ...
+
+    def save(self, chat_id: int, state: dict[str, Any]) -> None:
+        """Insert or replace the chat's state; committed before returning."""
+        ...
+
+    def apply(self, chat_id: int, update_id: int | None, state: dict[str, Any]) -> bool:
+        """Record the update id and save the state atomically; False if already processed."""
+        ...
+
+    def was_processed(self, update_id: int) -> bool:
+        """Return whether this update id has been recorded."""
+        ...
+
+    def forget(self, chat_id: int) -> int:
+        """Delete every row of the chat; return the number of rows deleted."""
+        ...
+
+    def set_active(self, chat_id: int, active: bool) -> None:
+        """Mark the chat active or inactive (the user blocked the bot)."""
+        ...
+
+    def chats_inactive_since(self, cutoff: datetime) -> list[int]:
+        """Return the ids of chats not updated since the cutoff."""
+        ...
+
+    def purge_inactive(self, days: int) -> int:
+        """Forget every chat not updated for that many days; return chats purged."""
+        ...
+
+    def prune_processed(self, keep_days: int = 7) -> int:
+        """Delete processed-update records older than keep_days; return rows deleted."""
+        ...
+
+    def backup(self, dest: str | os.PathLike[str]) -> None:
+        """Write a consistent copy of the store to a new file."""
+        ...
+
+    def healthy(self) -> bool:
+        """Return whether a trivial read succeeds."""
+        ...
+
+    def stats(self) -> dict[str, int]:
+        """Return row counts and file size."""
+        ...
+
+    def close(self) -> None:
+        """Release the underlying resources."""
+        ...
+
+
+def _migrate_to_1(db: Database) -> None:
+    """Create the meta, chats and processed_updates tables with their indexes."""
+    db.create_table("meta", {"key": str, "value": str}, pk="key")
+    chats = db.create_table(
+        "chats",
+        {"chat_id": int, "state": str, "created_at": str, "updated_at": str, "active": int},
+        pk="chat_id",
+        not_null={"state", "created_at", "updated_at", "active"},
+        defaults={"active": 1},
+    )
+    processed = db.create_table(
+        "processed_updates",
+        {"update_id": int, "chat_id": int, "processed_at": str},
+        pk="update_id",
+        not_null={"chat_id", "processed_at"},
+    )
+    processed.create_index(["chat_id"], index_name="idx_processed_updates_chat_id")
+    processed.create_index(["processed_at"], index_name="idx_processed_updates_processed_at")
+    chats.create_index(["updated_at"], index_name="idx_chats_updated_at")
+
+
+# MIGRATIONS[i] takes a database at schema version i to version i + 1. Each runs inside a
+# transaction opened by the store; it must only use db.execute / db.create_table /
+# Table.create_index / Table.add_column (nothing that commits, such as Table.insert or
+# Table.create) so that a failure rolls the whole step back.
+MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1]
+
+
+def _utc_now() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    """Format a datetime as fixed-width ISO-8601 UTC (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _encode_state(state: dict[str, Any]) -> str:
+    """Serialise a state to canonical JSON; TypeError if it cannot be."""
+    if not isinstance(state, dict):
+        raise TypeError(f"state must be a dict, not {type(state).__name__}")
+    try:
+        return json.dumps(state, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"state is not JSON-serialisable: {exc}") from None
+
+
+class SQLiteStore:
+    """ChatStore backed by one SQLite file in WAL mode."""
+
+    SCHEMA_VERSION = 1
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: Literal["NORMAL", "FULL"] = "FULL",
+        busy_timeout_ms: int = 5000,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        """Open (creating if needed), check and migrate the database at path."""
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', not {synchronous!r}")
+        if busy_timeout_ms < 0:
+            raise ValueError("busy_timeout_ms must be >= 0")
+        self._path = os.fspath(path)
+        self._memory = self._path == ":memory:"
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._clock = clock
+        self._conn: sqlite3.Connection | None = None
+        self._chat_tables: list[str] = []
+        if not self._memory:
+            try:
+                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self._path}: cannot create its directory ({exc})") from None
+        try:
+            conn = sqlite3.connect(
+                self._path, timeout=self._busy_timeout_ms / 1000, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise self._error(exc, "open", write=False) from None
+        self._conn = conn
+        try:
+            self._db = Database(conn, execute_plugins=False)
+            self._configure(synchronous)
+            self._check_integrity()
+            self._migrate()
+            self._chat_tables = self._tables_with_chat_id()
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def path(self) -> str:
+        """The database file path."""
+        return self._path
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying sqlite3 connection (for tests and diagnostics)."""
+        return self._connection()
+
+    def load(self, chat_id: int) -> ChatRecord | None:
+        """Return the chat's record, or None if nothing is stored for it."""
+        with self._reading("load"):
+            row = self._db.execute(
+                "SELECT state, created_at, updated_at, active FROM chats WHERE chat_id = ?",
+                [chat_id],
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            state = json.loads(row[0])
+        except ValueError:
+            state = None
+        if not isinstance(state, dict):
+            raise StoreCorrupt(f"{self._path}: stored state of chat {chat_id} is not a JSON object")
+        return ChatRecord(
+            chat_id=chat_id,
+            state=state,
+            created_at=str(row[1]),
+            updated_at=str(row[2]),
+            active=bool(row[3]),
+        )
+
+    def save(self, chat_id: int, state: dict[str, Any]) -> None:
+        """Insert or replace the chat's state; committed before returning."""
+        encoded = _encode_state(state)
+        with self._writing("save"):
+            self._upsert_chat(chat_id, encoded, _iso(self._clock()))
+
+    def apply(self, chat_id: int, update_id: int | None, state: dict[str, Any]) -> bool:
+        """Record the update id and save the state atomically; False if already processed."""
+        encoded = _encode_state(state)
+        now = _iso(self._clock())
+        with self._writing("apply"):
+            if update_id is not None:
+                seen = self._db.execute(
+                    "SELECT 1 FROM processed_updates WHERE update_id = ?", [update_id]
+                ).fetchone()
+                if seen is not None:
+                    return False
+                self._db.execute(
+                    "INSERT INTO processed_updates (update_id, chat_id, processed_at) "
+                    "VALUES (?, ?, ?)",
+                    [update_id, chat_id, now],
+                )
+            self._upsert_chat(chat_id, encoded, now)
+        return True
+
+    def was_processed(self, update_id: int) -> bool:
+        """Return whether this update id has been recorded."""
+        with self._reading("was_processed"):
+            row = self._db.execute(
+                "SELECT 1 FROM processed_updates WHERE update_id = ?", [update_id]
+            ).fetchone()
+        return row is not None
+
+    def forget(self, chat_id: int) -> int:
+        """Delete every row of the chat in every table; return the number of rows deleted."""
+        deleted = 0
+        with self._writing("forget"):
+            for table in self._chat_tables:
+                cursor = self._db.execute(f"DELETE FROM [{table}] WHERE chat_id = ?", [chat_id])
+                deleted += max(int(cursor.rowcount), 0)
+        if deleted:
+            self._scrub_wal()
+        return deleted
+
+    def set_active(self, chat_id: int, active: bool) -> None:
+        """Mark the chat active or inactive; does not touch updated_at, creates no row."""
+        with self._writing("set_active"):
+            self._db.execute(
+                "UPDATE chats SET active = ? WHERE chat_id = ?", [1 if active else 0, chat_id]
+            )
+
+    def chats_inactive_since(self, cutoff: datetime) -> list[int]:
+        """Return the ids of chats whose updated_at is older than the cutoff, ascending."""
+        with self._reading("chats_inactive_since"):
+            rows = self._db.execute(
+                "SELECT chat_id FROM chats WHERE updated_at < ? ORDER BY chat_id", [_iso(cutoff)]
+            ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def purge_inactive(self, days: int) -> int:
+        """Forget every chat not updated for that many days in one transaction; return count."""
+        if days < 0:
+            raise ValueError("days must be >= 0")
+        cutoff = _iso(self._clock() - timedelta(days=days))
+        with self._writing("purge_inactive"):
+            for table in self._chat_tables:
+                if table != "chats":
+                    self._db.execute(
+                        f"DELETE FROM [{table}] WHERE chat_id IN "
+                        "(SELECT chat_id FROM chats WHERE updated_at < ?)",
+                        [cutoff],
+                    )
+            purged = self._db.execute("DELETE FROM chats WHERE updated_at < ?", [cutoff]).rowcount
+        if purged:
+            self._scrub_wal()
+        return max(int(purged), 0)
+
+    def prune_processed(self, keep_days: int = 7) -> int:
+        """Delete processed-update records older than keep_days; return rows deleted."""
+        if keep_days < 0:
+            raise ValueError("keep_days must be >= 0")
+        cutoff = _iso(self._clock() - timedelta(days=keep_days))
+        with self._writing("prune_processed"):
+            cursor = self._db.execute(
+                "DELETE FROM processed_updates WHERE processed_at < ?", [cutoff]
+            )
+        return max(int(cursor.rowcount), 0)
+
+    def backup(self, dest: str | os.PathLike[str]) -> None:
+        """Copy the store with SQLite's online backup API to a new file (never overwrites)."""
+        target = Path(os.fspath(dest))
+        if target.exists():
+            raise FileExistsError(f"backup destination already exists: {target}")
+        source = self._connection()
+        tmp = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)
+            copy = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except sqlite3.Error as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreWriteFailed(
+                f"{self._path}: backup to {target} failed ({_describe(exc)}); store unchanged"
+            ) from None
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreWriteFailed(
+                f"{self._path}: backup to {target} failed ({exc.strerror or exc}); store unchanged"
+            ) from None
+
+    def healthy(self) -> bool:
+        """Return whether a trivial read succeeds."""
+        if self._conn is None:
+            return False
+        try:
+            row = self._conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None
+
+    def stats(self) -> dict[str, int]:
+        """Return the number of chats and processed updates and the file sizes in bytes."""
+        with self._reading("stats"):
+            chats = self._db.execute("SELECT count(*) FROM chats").fetchone()[0]
+            processed = self._db.execute("SELECT count(*) FROM processed_updates").fetchone()[0]
+        return {
+            "chats": int(chats),
+            "processed_updates": int(processed),
+            "file_size_bytes": _file_size(self._path),
+            "wal_size_bytes": _file_size(self._path + "-wal"),
+        }
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL); further calls raise StoreError."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        """Return the store itself."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the store."""
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _connection(self) -> sqlite3.Connection:
+        """Return the open connection or raise StoreError if the store is closed."""
+        if self._conn is None:
+            raise StoreError(f"{self._path}: the store is closed")
+        return self._conn
+
+    def _configure(self, synchronous: str) -> None:
+        """Set busy timeout, WAL journal, synchronous, foreign keys and secure delete."""
+        conn = self._connection()
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+            mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+        except sqlite3.Error as exc:
+            raise self._error(exc, "open", write=False) from None
+        expected = "memory" if self._memory else "wal"
+        if mode != expected:
+            raise StoreError(f"{self._path}: cannot switch to WAL journal mode (got {mode!r})")
+
+    def _check_integrity(self) -> None:
+        """Run PRAGMA quick_check and raise StoreCorrupt unless it reports ok."""
+        try:
+            rows = self._connection().execute("PRAGMA quick_check").fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "integrity check", write=False) from None
+        if [tuple(row) for row in rows] != [("ok",)]:
+            problems = "; ".join(str(row[0]) for row in rows[:3])
+            raise StoreCorrupt(
+                f"{self._path}: the database failed its integrity check ({problems}); "
+                "restore it from a backup or move it aside"
+            )
+
+    def _stored_version(self) -> int:
+        """Return the schema version recorded in the file (0 for an empty database)."""
+        tables = [t for t in self._db.table_names() if not t.startswith("sqlite_")]
+        if "meta" not in tables:
+            if tables:
+                raise StoreCorrupt(
+                    f"{self._path}: the database has tables but no schema version; "
+                    "it was not created by this program"
+                )
+            return 0
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        try:
+            return int(row[0])
+        except (TypeError, ValueError):
+            raise StoreCorrupt(f"{self._path}: the schema version is missing or invalid") from None
+
+    def _migrate(self) -> None:
+        """Apply pending MIGRATIONS in order, each in its own transaction bumping the version."""
+        target = self.SCHEMA_VERSION
+        if len(MIGRATIONS) < target:
+            raise RuntimeError(f"no migration to schema version {target}")
+        with self._reading("open"):
+            version = self._stored_version()
+        self._refuse_newer(version)
+        while version < target:
+            with self._writing(f"migration to schema version {version + 1}"):
+                version = self._stored_version()  # again, now under the write lock
+                self._refuse_newer(version)
+                if version < target:
+                    MIGRATIONS[version](self._db)
+                    version += 1
+                    self._db.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [str(version)],
+                    )
+                    logger.info("%s: migrating to schema version %d", self._path, version)
+
+    def _refuse_newer(self, version: int) -> None:
+        """Raise StoreCorrupt if the file's schema version is newer than this code's."""
+        if version > self.SCHEMA_VERSION:
+            raise StoreCorrupt(
+                f"{self._path}: schema version {version} is newer than this program "
+                f"supports ({self.SCHEMA_VERSION})"
+            )
+
+    def _tables_with_chat_id(self) -> list[str]:
+        """Return every table with a chat_id column, with chats last."""
+        with self._reading("open"):
+            names = [
+                t
+                for t in self._db.table_names()
+                if "chat_id" in self._db.table(t).columns_dict and t != "chats"
+            ]
+        return [*sorted(names), "chats"]
+
+    def _upsert_chat(self, chat_id: int, encoded: str, now: str) -> None:
+        """Insert or update the chat row inside the current transaction."""
+        self._db.execute(
+            "INSERT INTO chats (chat_id, state, created_at, updated_at, active) "
+            "VALUES (?, ?, ?, ?, 1) "
+            "ON CONFLICT (chat_id) DO UPDATE SET "
+            "state = excluded.state, updated_at = excluded.updated_at, active = 1",
+            [chat_id, encoded, now, now],
+        )
+
+    def _scrub_wal(self) -> None:
+        """Checkpoint and truncate the WAL so deleted rows leave no copy behind (best effort)."""
+        if self._memory or self._conn is None:
+            return
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as exc:
+            logger.warning("%s: WAL checkpoint after delete failed: %s", self._path, exc)
+
+    @contextlib.contextmanager
+    def _reading(self, action: str) -> Iterator[None]:
+        """Map sqlite3 errors raised by reads inside the block to StoreError subclasses."""
+        self._connection()
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+                raise
+            raise self._error(exc, action, write=False) from None
+
+    @contextlib.contextmanager
+    def _writing(self, action: str) -> Iterator[None]:
+        """Run the block in BEGIN IMMEDIATE ... COMMIT; roll back and map errors on failure."""
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error(exc, action, write=True) from None
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and not isinstance(
+                exc, sqlite3.ProgrammingError | sqlite3.InterfaceError
+            ):
+                raise self._error(exc, action, write=True) from None
+            raise
+
+    def _error(self, exc: sqlite3.Error, action: str, *, write: bool) -> StoreError:
+        """Translate a sqlite3 error into the StoreError subclass an operator can act on."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        message = str(exc).lower()
+        detail = _describe(exc)
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in message:
+            return StoreLocked(
+                f"{self._path}: {action} failed: the database stayed locked by another "
+                f"connection for more than {self._busy_timeout_ms} ms ({detail})"
+            )
+        if (
+            primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT)
+            or "not a database" in message
+            or "malformed" in message
+        ):
+            return StoreCorrupt(
+                f"{self._path}: the file is not a SQLite database or is damaged ({detail}); "
+                "restore it from a backup or move it aside"
+            )
+        if write or primary in (_SQLITE_FULL, _SQLITE_IOERR, _SQLITE_READONLY):
+            return StoreWriteFailed(
+                f"{self._path}: {action} failed and was rolled back ({detail}); "
+                "the previously stored state is intact"
+            )
+        return StoreError(f"{self._path}: {action} failed ({detail})")
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    """Return SQLite's error name and message (these never contain bound values)."""
+    name = getattr(exc, "sqlite_errorname", None)
+    return f"{name}: {exc}" if name else str(exc)
+
+
+def _file_size(path: str) -> int:
+    """Return the size of a file in bytes, 0 if it does not exist."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Flush a directory entry to disk where the platform allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
