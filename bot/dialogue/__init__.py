@@ -1,0 +1,1 @@
+"""The conversation: questions, forgiving parsing, and the pure state machine."""

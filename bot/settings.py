@@ -1,0 +1,72 @@
+"""Operator settings from the environment (interfaces.md section 3), validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from engine.errors import AdvisorError
+
+
+class SettingsError(AdvisorError):
+    """A missing or malformed setting; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting, read from environment variables with these exact names."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    TELEGRAM_BOT_TOKEN: SecretStr | None = None
+    TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
+    ADVISOR_DB: Path = Path("data/advisor.db")
+    ADVISOR_DB_SYNC: Literal["FULL", "NORMAL"] = "FULL"
+    ADVISOR_CHARTS: Path = Path("data/charts")
+    ADVISOR_RETENTION_DAYS: int = Field(default=180, ge=1, le=3650)
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_SECRET: SecretStr | None = None
+    WEBHOOK_LISTEN: str = "127.0.0.1"
+    WEBHOOK_PORT: int = Field(default=8443, ge=1, le=65535)
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    LOG_FORMAT: Literal["text", "json"] = "text"
+
+    @field_validator("TELEGRAM_BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        """A bot token looks like 123456:ABC... (digits, a colon, then letters)."""
+        if v is not None and (":" not in v.get_secret_value() or len(v.get_secret_value()) < 8):
+            raise ValueError("does not look like a bot token (expected 123456:ABC...)")
+        return v
+
+    @field_validator("WEBHOOK_URL")
+    @classmethod
+    def _https(cls, v: str | None) -> str | None:
+        """Telegram delivers webhooks only to https URLs."""
+        if v is not None and v and not v.startswith("https://"):
+            raise ValueError("must start with https://")
+        return v or None
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        """Accept info as INFO."""
+        return v.upper() if isinstance(v, str) else v
+
+
+def load_settings(*, need_token: bool) -> Settings:
+    """Read the settings, or raise SettingsError naming each bad variable and what is wrong."""
+    try:
+        s = Settings()
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None
+    if need_token and s.TELEGRAM_BOT_TOKEN is None:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN: is required to run the Telegram bot (get one from @BotFather)"
+        )
+    if s.WEBHOOK_URL and s.WEBHOOK_SECRET is None:
+        raise SettingsError("WEBHOOK_SECRET: is required when WEBHOOK_URL is set")
+    return s
