@@ -83,6 +83,11 @@ def _yes_no_unsure(text: str, today: date) -> pr.Parsed[Any]:
     return picked
 
 
+def _filing(text: str, today: date) -> pr.Parsed[Any]:
+    picked = pr.parse_choice(text, FILING)
+    return picked if picked.ok else pr.parse_filing_status(text)
+
+
 def _match(text: str, today: date) -> pr.Parsed[Any]:
     picked = pr.parse_choice(text, MATCHES)
     if picked.ok and picked.value is not None:
@@ -238,7 +243,7 @@ QUESTIONS: list[Question] = [
         "filing",
         "How do you file your taxes?",
         "tap a button",
-        lambda t, d: pr.parse_filing_status(t),
+        _filing,
         choices=FILING,
         applies=_path(*ACCOUNT),
         unknown_default="single",
