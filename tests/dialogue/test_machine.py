@@ -69,7 +69,7 @@ def test_back_offers_the_old_answer_and_keep_keeps_it() -> None:
 
 
 def test_doubtful_salary_is_confirmed_not_stored() -> None:
-    state, replies = run(["/start", "1", "45", "85"])
+    state, _ = run(["/start", "1", "45", "85"])
     assert "salary" not in state["answers"]
     state, _ = handle(state, "yes", today=TODAY)
     assert state is not None and state["answers"]["salary"] == "85000"
