@@ -17,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -162,7 +162,9 @@ class Advisor:
         """The one error handler: an apology for the person, a correlation id in the log."""
         cid = uuid.uuid4().hex[:10]
         err = context.error
-        log.error("update failed [%s]: %s", cid, type(err).__name__)
+        # Telegram's own error texts never echo what the person typed; other errors may.
+        detail = f": {err}" if isinstance(err, TelegramError) else ""
+        log.error("update failed [%s]: %s%s", cid, type(err).__name__, detail)
         if isinstance(err, StoreError):
             log.error("store error [%s]: %s", cid, err)
         if isinstance(update, Update) and update.effective_chat is not None:
@@ -185,7 +187,6 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor(256))
         .rate_limiter(AIORateLimiter(max_retries=8))
         .connection_pool_size(64)
-        .post_init(_post_init)
     )
     if settings.WEBHOOK_URL:
         builder = builder.updater(None)
@@ -196,6 +197,6 @@ def build_application(
     return app
 
 
-async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the command menu."""
+async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the command menu (at start-up, before the first update)."""
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])

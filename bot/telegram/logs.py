@@ -11,6 +11,8 @@ import time
 # and httpx logs request URLs, which contain the token: keep them above that.
 NOISY = {
     "telegram.Bot": logging.INFO,
+    "telegram.ext.ExtBot": logging.INFO,
+    "telegram.ext._extbot": logging.INFO,
     "telegram._bot": logging.INFO,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
