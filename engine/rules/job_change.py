@@ -63,6 +63,8 @@ def job_change(
     rate = pct(p.state_tax_percent)
     penalty_rate = ZERO if exception else P.amount("early_withdrawal_rate", y)
     withholding = mandatory_withholding(taxable, offset, portable, y)
+    w_pct = num(P.amount("mandatory_withholding_rate", y) * 100)
+    e_pct = num(P.amount("early_withdrawal_rate", y) * 100)
     grown = value_at_retirement(portable, p)
     years = max(0, p.assumptions.retirement_age - age)
     growth_txt = (
@@ -161,7 +163,7 @@ def job_change(
     # Trace every option figure; the shared texts are formatted once.
     gross_txt = "vested balance: " + _portable_txt(p, portable)
     withheld_txt = (
-        f"20% x (taxable {usd(taxable)} + loan offset {usd(offset)}), at most the cash "
+        f"{w_pct}% x (taxable {usd(taxable)} + loan offset {usd(offset)}), at most the cash "
         f"{usd(portable)}"
     )
     fed_txt = (
@@ -169,7 +171,7 @@ def job_change(
         f"({status}, {y} brackets and standard deduction)"
     )
     state_txt = f"{num(p.state_tax_percent)}% x taxable"
-    pen_txt = f"10% x {usd(taxable)}"
+    pen_txt = f"{e_pct}% x {usd(taxable)}"
     untaxed_net = f"{usd(portable)} - $0 - $0 - $0"
     for o in options:
         f = f"job_change.options.{o['id']}"
@@ -199,7 +201,7 @@ def job_change(
         t.add(
             f + ".penalty",
             o["penalty"],
-            pen_txt if o["penalty"] else "no 10% additional tax",
+            pen_txt if o["penalty"] else "no additional tax on early distributions",
             "early_withdrawal_rate",
         )
         t.add(
@@ -237,7 +239,9 @@ def job_change(
     t.add(
         sub + ".penalty",
         short_pen,
-        f"10% x {usd(short_taxable)}" if short_pen else "no 10% additional tax",
+        f"{e_pct}% x {usd(short_taxable)}"
+        if short_pen
+        else "no additional tax on early distributions",
         "early_withdrawal_rate",
     )
 

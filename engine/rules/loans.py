@@ -61,7 +61,8 @@ def loans(p: Profile, portable: Decimal, penalty: bool, t: Trace) -> dict[str, A
     t.add(
         "loan.limit_vested",
         vested_lim,
-        f"50% x vested {usd(vested)} (incl. the loan){floor_txt} - owed {usd(owed)}",
+        f"{num(P.amount('loan_vested_share', y) * 100)}% x vested {usd(vested)} (incl. the loan)"
+        f"{floor_txt} - owed {usd(owed)}",
         "loan_vested_share",
         "loan_floor",
     )
@@ -120,7 +121,9 @@ def loans(p: Profile, portable: Decimal, penalty: bool, t: Trace) -> dict[str, A
         t.add(
             "loan.offset.penalty_if_not_rolled",
             pen,
-            f"10% x {usd(owed)}" if penalty else "no 10%: an exception applies",
+            f"{num(P.amount('early_withdrawal_rate', y) * 100)}% x {usd(owed)}"
+            if penalty
+            else "no additional tax: an exception applies",
             "early_withdrawal_rate",
         )
     return {

@@ -73,7 +73,7 @@ def rmd(p: Profile, vested_employer: Decimal, t: Trace) -> dict[str, Any]:
     t.add(
         "rmd.required_beginning_date",
         rbd,
-        f"April 1 of {first + 1}"
+        f"{rbd:%B} {rbd.day} of the year after {first}"
         + ("; delayed while you still work here (not a 5% owner)" if working else ""),
         "rmd_required_beginning_month_day",
         "IRC 401(a)(9)(C)(i)(II)",

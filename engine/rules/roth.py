@@ -48,7 +48,8 @@ def roth(p: Profile, t: Trace) -> dict[str, Any]:
         t.add(
             "roth.first_qualified_year",
             first,
-            f"later of {b.roth_first_year} + 5 = {start} and the year of 59 1/2 "
+            f"later of {b.roth_first_year} + {start - b.roth_first_year} = {start} and the "
+            "year of reaching the penalty-free age "
             f"({year_of_59_half(p)})",
             "roth_five_year_period",
         )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import parameters as P
-from engine.money import HUNDRED, ZERO, usd
+from engine.money import HUNDRED, ZERO, num, usd
 from engine.profile import Profile
 from engine.rules.dates import add_months
 from engine.trace import Trace
@@ -77,15 +77,17 @@ def early_withdrawal(p: Profile, vested: Decimal, available: Decimal, t: Trace) 
     exc = penalty_exception(p)
     rate = P.amount("early_withdrawal_rate", y) * HUNDRED
     when = distribution_date(p)
+    a = P.get("penalty_free_age", y)
+    free_age = f"{int(a['years'])} years {int(a['months'])} months"
     why = {
-        None: "under 59 1/2 on "
+        None: f"under {free_age} on "
         + str(when)
         + (
             " and no separation-age exception applies"
             if p.job_change.leaving
             else ", still employed"
         ),
-        "age_59_half": f"59 1/2 reached by {when}",
+        "age_59_half": f"{free_age} reached by {when}",
         "separation_age_55": f"left this employer in {p.separation.year}, the year of turning "
         f"{p.separation.year - p.birth_year} (55 or later); applies to this plan only",
         "public_safety_age_50": f"public safety employee who left in {p.separation.year}, the "
@@ -94,7 +96,7 @@ def early_withdrawal(p: Profile, vested: Decimal, available: Decimal, t: Trace) 
     t.add(
         "early_withdrawal.penalty_percent",
         rate,
-        f"10% additional tax {'does not apply' if exc else 'applies'}: {why}",
+        f"{num(rate)}% additional tax {'does not apply' if exc else 'applies'}: {why}",
         "early_withdrawal_rate",
         "penalty_free_age",
         "separation_age",
@@ -114,7 +116,7 @@ def early_withdrawal(p: Profile, vested: Decimal, available: Decimal, t: Trace) 
     t.add(
         "early_withdrawal.penalty_free_amounts.domestic_abuse",
         abuse,
-        f"lesser of {usd(d['cap'])} and 50% x {usd(vested)}",
+        f"lesser of {usd(d['cap'])} and {num(d['share'] * 100)}% x {usd(vested)}",
         "domestic_abuse_cap",
     )
     t.add(
