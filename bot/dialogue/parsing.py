@@ -369,6 +369,28 @@ def _money_done(
     return Parsed(value=cents, confirm=question)
 
 
+def _exact_figure(
+    s: str,
+    *,
+    range_msg: str,
+    negative_msg: str,
+    bound_msg: str,
+    lead: re.Pattern[str] | None = None,
+) -> tuple[str, bool, str | None]:
+    """Refuse ranges, negatives and limits; strip "about"; say whether it was approximate."""
+    if _RANGE_RE.search(s):
+        return s, False, range_msg
+    if _NEGATIVE_RE.search(s):
+        return s, False, negative_msg
+    if lead is not None:
+        s = lead.sub("", s)
+    approx = _APPROX_RE.search(s) is not None
+    s = _squash(_APPROX_RE.sub(" ", s))
+    if _BOUND_RE.search(s):
+        return s, approx, bound_msg
+    return s, approx, None
+
+
 @_never_raise("e.g. 12500 or $12.5k")
 def parse_money(
     text: str,
@@ -388,15 +410,15 @@ def parse_money(
     if s in _ZERO_WORDS:
         return _money_done(Decimal(0), None, minimum, maximum, example)
     one_number = f"Please give one number, {example}."
-    if _RANGE_RE.search(s):
-        return Parsed(error=f"That looks like a range. {one_number}")
-    if _NEGATIVE_RE.search(s):
-        return Parsed(error=f"The amount can't be negative. Please enter 0 or more, {example}.")
-    s = _MONEY_LEAD_RE.sub("", s)
-    approx = _APPROX_RE.search(s) is not None
-    s = _squash(_APPROX_RE.sub(" ", s))
-    if _BOUND_RE.search(s):
-        return Parsed(error=f"I need an exact figure, not a limit. {one_number}")
+    s, approx, vague = _exact_figure(
+        s,
+        range_msg=f"That looks like a range. {one_number}",
+        negative_msg=f"The amount can't be negative. Please enter 0 or more, {example}.",
+        bound_msg=f"I need an exact figure, not a limit. {one_number}",
+        lead=_MONEY_LEAD_RE,
+    )
+    if vague:
+        return Parsed(error=vague)
     periods: list[str] = []
     for name, pattern in _PERIODS:
         if pattern.search(s):
@@ -476,14 +498,14 @@ def parse_percent(text: str, *, maximum: Decimal = Decimal(100)) -> Parsed[Decim
     if s in _ZERO_WORDS:
         return Parsed(value=Decimal(0))
     ask = f"Please enter a percent such as {_PCT_EXAMPLE[5:]}."
-    if _RANGE_RE.search(s):
-        return Parsed(error=f"That looks like a range. {ask}")
-    if _NEGATIVE_RE.search(s):
-        return Parsed(error=f"The percent can't be negative. {ask}")
-    approx = _APPROX_RE.search(s) is not None
-    s = _squash(_APPROX_RE.sub(" ", s))
-    if _BOUND_RE.search(s):
-        return Parsed(error=f"I need an exact figure, not a limit. {ask}")
+    s, approx, vague = _exact_figure(
+        s,
+        range_msg=f"That looks like a range. {ask}",
+        negative_msg=f"The percent can't be negative. {ask}",
+        bound_msg=f"I need an exact figure, not a limit. {ask}",
+    )
+    if vague:
+        return Parsed(error=vague)
     s = _squash(_PCT_FILLER_RE.sub(" ", s))
     has_pct = _PCT_WORD_RE.search(s) is not None
     s = _squash(_PCT_WORD_RE.sub(" ", s))
@@ -558,14 +580,14 @@ def parse_years(text: str, *, maximum: Decimal = Decimal(60)) -> Parsed[Decimal]
     s = re.sub(r"\ban? (year|month)\b", r"1 \1", s)
     s = _replace_number_words(s)
     ask = f"Please give the number of years, {_YEARS_EXAMPLE}."
-    if _RANGE_RE.search(s):
-        return Parsed(error=f"That looks like a range. {ask}")
-    if _NEGATIVE_RE.search(s):
-        return Parsed(error=f"The time can't be negative. {ask}")
-    approx = _APPROX_RE.search(s) is not None
-    s = _squash(_APPROX_RE.sub(" ", s))
-    if _BOUND_RE.search(s):
-        return Parsed(error=f"I need the time as exactly as you know it. {ask}")
+    s, approx, vague = _exact_figure(
+        s,
+        range_msg=f"That looks like a range. {ask}",
+        negative_msg=f"The time can't be negative. {ask}",
+        bound_msg=f"I need the time as exactly as you know it. {ask}",
+    )
+    if vague:
+        return Parsed(error=vague)
     s = _squash(re.sub(r"^(?:(?:it'?s|it is|for|i'?ve been there|been there)\s+)+", "", s))
     y_text: str | None = None
     m = _MONTHS_ONLY_RE.fullmatch(s)

@@ -35,27 +35,14 @@ from bot.render import (
 )
 from engine import Report, evaluate, parameters, parse_profile
 from engine.report import Exception72t, JobChangeOut, Limits, OptionId
+from tests.benchmarks.engine_bench import FULL_JOB_CHANGE
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 DISCLAIMER = "This is general information, not financial, tax or legal advice"
 
 # Contrasting people, as the dialogue would build them.
-P1: dict[str, Any] = {
-    "as_of": "2026-11-23",
-    "age": 45,
-    "salary": 85000,
-    "contribution_percent": 4,
-    "match": [
-        {"match_percent": 100, "on_pay_percent": 3},
-        {"match_percent": 50, "on_pay_percent": 2},
-    ],
-    "balances": {"pretax": 60000, "roth": 10000, "roth_first_year": 2020, "employer": 20000},
-    "vesting": {"schedule": "graded6", "years_of_service": 3, "next_year_date": "2027-03-01"},
-    "loan": {"outstanding": 8000},
-    "job_change": {"leaving": True, "separation_date": "2026-12-15"},
-    "state_tax_percent": 5,
-}
+P1: dict[str, Any] = {**FULL_JOB_CHANGE}  # the benchmark's full job-change person
 PROFILES: dict[str, dict[str, Any]] = {
     "p1-job-change-loan-roth": P1,
     "age55-new-plan-roth-mfj": {
