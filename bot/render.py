@@ -64,6 +64,10 @@ LABELS: dict[str, dict[str, str]] = {
         "take from this plan has no 10% additional tax.",
         "ira_rollover_loses_age_55": "In an IRA that age-55 rule does not apply: the 10% "
         "additional tax would apply until 59½.",
+        "keeps_age_50_exception": "As a public safety worker you left in or after the year you "
+        "turned 50, so money you take from this plan has no 10% additional tax.",
+        "ira_rollover_loses_age_50": "In an IRA that public-safety rule does not apply: the 10% "
+        "additional tax would apply until 59½.",
         "no_tax_now": "You pay no tax now: the money goes straight to the new account.",
         "one_account": "One account to keep track of.",
         "keeps_money_invested": "All of it stays invested and keeps growing.",
@@ -82,6 +86,10 @@ LABELS: dict[str, dict[str, str]] = {
         "take from this plan.",
         "loses_age_55_exception": "Loses the age-55 rule: the 10% additional tax applies until "
         "59½.",
+        "keeps_age_50_exception": "Keeps the public-safety age-50 rule: no 10% additional tax "
+        "on money you take from this plan.",
+        "loses_age_50_exception": "Loses the public-safety age-50 rule: the 10% additional tax "
+        "applies until 59½.",
         "roth_years_carry_over": "Your Roth years carry over.",
         "roth_ira_clock_restarts": "Roth money starts a new 5-year clock in a Roth IRA.",
         "withholding_refunded_at_filing": "The tax withheld comes back when you file your "

@@ -13,6 +13,20 @@ from engine.rules.tax import tax_on_distribution
 from engine.rules.withdrawals import distribution_date
 from engine.trace import Trace
 
+# The separation-age rule a person keeps or loses: age 55, or 50 for public safety workers.
+KEEPS = {
+    "separation_age_55": "keeps_age_55_exception",
+    "public_safety_age_50": "keeps_age_50_exception",
+}
+LOSES = {
+    "separation_age_55": "loses_age_55_exception",
+    "public_safety_age_50": "loses_age_50_exception",
+}
+IRA_LOSES = {
+    "separation_age_55": "ira_rollover_loses_age_55",
+    "public_safety_age_50": "ira_rollover_loses_age_50",
+}
+
 OPTION_IDS = (
     "leave_in_plan",
     "roll_to_new_plan",
@@ -95,12 +109,13 @@ def job_change(
             base.update(available=False, why_not="still_employed")
         return base
 
-    leave_notes = ["keeps_age_55_exception"] if age55 else []
+    tag = exception or "separation_age_55"
+    leave_notes = [KEEPS[tag]] if age55 else []
     leave = option("leave_in_plan", notes=leave_notes)
     if leaving and rule != "consent_required":
         leave.update(available=False, why_not="small_balance_force_out")
 
-    new_plan_notes = ["loses_age_55_exception"] if age55 else []
+    new_plan_notes = [LOSES[tag]] if age55 else []
     if b.roth > 0:
         new_plan_notes.append("roth_years_carry_over")
     new_plan = option("roll_to_new_plan", notes=new_plan_notes, deadline=when)
@@ -112,7 +127,7 @@ def job_change(
             else "new_plan_rollovers_unknown",
         )
 
-    ira_notes = ["loses_age_55_exception"] if age55 else []
+    ira_notes = [LOSES[tag]] if age55 else []
     if roth_restarts:
         ira_notes.append("roth_ira_clock_restarts")
     ira = option("direct_rollover_ira", notes=ira_notes, deadline=when)
@@ -245,7 +260,7 @@ def job_change(
         "early_withdrawal_rate",
     )
 
-    recommended, reasons = recommend(p, options, rule, age55, offset)
+    recommended, reasons = recommend(p, options, rule, tag if age55 else None, offset)
     return {
         "leaving": leaving,
         "separation_date": p.separation,
@@ -257,7 +272,7 @@ def job_change(
 
 
 def recommend(
-    p: Profile, options: list[dict[str, Any]], rule: str, age55: bool, offset: Decimal
+    p: Profile, options: list[dict[str, Any]], rule: str, age55: str | None, offset: Decimal
 ) -> tuple[str, list[str]]:
     """One recommendation with reason codes; never a cash-out or a 60-day rollover."""
     by_id = {o["id"]: o for o in options}
@@ -269,7 +284,7 @@ def recommend(
     reasons: list[str] = []
     if age55 and by_id["leave_in_plan"]["available"]:
         choice = "leave_in_plan"
-        reasons += ["keeps_age_55_exception", "ira_rollover_loses_age_55"]
+        reasons += [KEEPS[age55], IRA_LOSES[age55]]
     elif by_id["roll_to_new_plan"]["available"]:
         choice = "roll_to_new_plan"
         reasons += ["no_tax_now", "one_account"]
@@ -281,7 +296,7 @@ def recommend(
         if p.balances.roth > 0:
             reasons.append("roth_ira_clock_restarts")
         if age55:
-            reasons.append("ira_rollover_loses_age_55")
+            reasons.append(IRA_LOSES[age55])
     if rule != "consent_required":
         reasons.append("small_balance_act_before_plan_does")
     if offset > 0:

@@ -1,0 +1,138 @@
+"""Snapshots of what eight contrasting people read (clock and year fixed), reviewed by a person.
+
+Regenerate after a deliberate wording change with UPDATE_SNAPSHOTS=1, then read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.render import render_answer, to_plain
+from engine import evaluate, parse_profile
+
+HERE = Path(__file__).parent / "snapshots"
+AS_OF = "2026-11-23"
+
+PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
+    "28-small-balance": (
+        "job_change",
+        {
+            "age": 28,
+            "salary": 48000,
+            "balances": {"pretax": 2400},
+            "job_change": {"leaving": True, "separation_date": "2026-12-05"},
+        },
+    ),
+    "45-loan-unvested-match": (
+        "job_change",
+        {
+            "age": 45,
+            "salary": 85000,
+            "state_tax_percent": 5,
+            "balances": {"pretax": 48000, "employer": 12000},
+            "vesting": {
+                "schedule": "graded6",
+                "years_of_service": 3,
+                "next_year_date": "2027-03-01",
+            },
+            "loan": {"outstanding": 8000},
+            "job_change": {"leaving": True, "separation_date": "2026-12-15"},
+        },
+    ),
+    "56-separating-this-year": (
+        "job_change",
+        {
+            "age": 56,
+            "salary": 120000,
+            "balances": {"pretax": 310000, "employer": 40000},
+            "job_change": {
+                "leaving": True,
+                "separation_date": "2026-12-31",
+                "new_plan_accepts_rollovers": True,
+            },
+        },
+    ),
+    "61-roth-money": (
+        "withdrawal",
+        {
+            "age": 61,
+            "salary": 95000,
+            "balances": {
+                "pretax": 150000,
+                "roth": 40000,
+                "roth_basis": 30000,
+                "roth_first_year": 2019,
+            },
+            "job_change": {"leaving": True, "separation_date": "2026-10-31"},
+        },
+    ),
+    "74-still-working": (
+        "saving",
+        {
+            "birth_date": "1952-04-10",
+            "salary": 90000,
+            "contribution_percent": 10,
+            "match": [{"match_percent": 50, "on_pay_percent": 6}],
+            "balances": {"pretax": 600000, "roth": 50000, "roth_first_year": 2015},
+            "prior_year_end_balance": 580000,
+        },
+    ),
+    "52-public-safety": (
+        "job_change",
+        {
+            "age": 52,
+            "salary": 78000,
+            "balances": {"pretax": 210000},
+            "job_change": {"leaving": True, "public_safety": True, "separation_date": "2026-12-20"},
+        },
+    ),
+    "mfj-high-income": (
+        "job_change",
+        {
+            "age": 48,
+            "filing_status": "married_joint",
+            "salary": 240000,
+            "other_income": 160000,
+            "state_tax_percent": 9.3,
+            "balances": {"pretax": 400000, "roth": 25000},
+            "job_change": {
+                "leaving": True,
+                "separation_date": "2026-12-01",
+                "new_plan_accepts_rollovers": True,
+            },
+        },
+    ),
+    "new-plan-refuses-rollins": (
+        "job_change",
+        {
+            "age": 39,
+            "salary": 70000,
+            "balances": {"pretax": 35000},
+            "job_change": {
+                "leaving": True,
+                "separation_date": "2026-12-10",
+                "new_plan_accepts_rollovers": False,
+            },
+        },
+    ),
+}
+
+
+def render(path: str, profile: dict[str, Any]) -> str:
+    """What the person reads, as plain text (the console's view), messages separated."""
+    report = evaluate(parse_profile({"as_of": AS_OF, **profile}))
+    return "\n\n=====\n\n".join(to_plain(m) for m in render_answer(report, path)) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(PEOPLE))
+def test_snapshot(name: str) -> None:
+    path, profile = PEOPLE[name]
+    got = render(path, profile)
+    file = HERE / f"{name}.txt"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not file.exists():
+        file.write_text(got)
+    assert got == file.read_text(), f"{name}: rendering changed; read the diff, then update"
