@@ -309,6 +309,12 @@ def _store(
     if st.get("answered_once") and (editing or q in FOLLOW_UPS):
         before = _report(st, today)
     st["answers"][q.key] = value
+    if q.key == "age":  # the age the rules use: attained by Dec 31 of the tax year
+        age, birth = value
+        year = tax_year_for(today)
+        st["answers"]["age_at_year_end"] = (
+            year - date.fromisoformat(birth).year if birth else age + year - today.year
+        )
     if q.key in st["asked"]:
         st["asked"].remove(q.key)
     st["asked"].append(q.key)

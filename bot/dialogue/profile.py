@@ -37,6 +37,8 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
     data["filing_status"] = answers.get("filing", "single")
     data["state_tax_percent"] = answers.get("state_tax", "0")
     path = answers["path"]
+    if answers.get("prior_wages") is not None:
+        data["prior_year_fica_wages"] = answers["prior_wages"]
     if path == "saving":
         data["contribution_percent"] = answers.get("contribution", "0")
         data["match"] = [
@@ -46,6 +48,7 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
     balance = Decimal(answers["balance"])
     employer = min(Decimal(answers.get("employer", "0")), balance)
     roth = min(Decimal(answers.get("roth", "0")), balance - employer)
+    roth_year = answers.get("roth_year")
     schedule = answers.get("schedule", "immediate")
     leaving = path == "job_change" or answers.get("employment") == "leaving"
     sep = answers.get("leaving_date") if leaving else None
@@ -60,6 +63,8 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         "roth": str(roth),
         "employer": str(employer),
     }
+    if roth > 0 and isinstance(roth_year, int) and roth_year <= year:
+        data["balances"]["roth_first_year"] = roth_year
     data["vesting"] = vesting
     data["loan"] = {"outstanding": answers.get("loan", "0")}
     jc: dict[str, Any] = {"leaving": leaving}

@@ -83,6 +83,24 @@ def _yes_no_unsure(text: str, today: date) -> pr.Parsed[Any]:
     return picked
 
 
+def _year(text: str, today: date) -> pr.Parsed[Any]:
+    """A calendar year such as 2019 (designated Roth accounts exist since 2006)."""
+    t = text.strip()
+    if pr.parse_yes_no(t).unknown:
+        return pr.Parsed(unknown=True)
+    if t.isdigit() and len(t) == 4:
+        y = int(t)
+        if 2006 <= y <= today.year:
+            return pr.Parsed(value=y)
+        return pr.Parsed(error=f"Please give a year from 2006 to {today.year}.")
+    d = pr.parse_date(t, today=today, prefer="past")
+    if d.ok and d.value is not None:
+        return pr.Parsed(value=d.value.year)
+    if d.unknown:
+        return pr.Parsed(unknown=True)
+    return pr.Parsed(error="Please give the year, for example 2019.")
+
+
 def _filing(text: str, today: date) -> pr.Parsed[Any]:
     picked = pr.parse_choice(text, FILING)
     return picked if picked.ok else pr.parse_filing_status(text)
@@ -113,6 +131,10 @@ def _pct(value: Any) -> str:
 def _date(value: Any) -> str:
     d = date.fromisoformat(value)
     return f"{d:%B} {d.day}, {d.year}"
+
+
+def _age_at_least(a: Answers, years: int) -> bool:
+    return int(a.get("age_at_year_end", 0)) >= years
 
 
 def _has_employer(a: Answers) -> bool:
@@ -240,6 +262,20 @@ QUESTIONS: list[Question] = [
         ),
     ),
     Question(
+        "prior_wages",
+        "Last year's Social Security wages from this employer (W-2 box 3)? Above $150,000, "
+        "catch-ups must be Roth.",
+        "$160,000",
+        _money("salary"),
+        applies=lambda a: (
+            a.get("path") == "saving"
+            and _age_at_least(a, 50)
+            and Decimal(a.get("salary") or 0) > 140000
+        ),
+        unknown_default=None,
+        show=usd,
+    ),
+    Question(
         "filing",
         "How do you file your taxes?",
         "tap a button",
@@ -263,6 +299,28 @@ FOLLOW_UPS: list[Question] = [
         applies=_path("job_change"),
         unknown_default="unknown",
         show=lambda v: dict(YES_NO_UNSURE)[v],
+    ),
+    Question(
+        "roth",
+        "Is any of your balance Roth 401(k) money (taxed when it went in)? How much?",
+        "$10,000, or 'none'",
+        _money("balance"),
+        applies=_path("job_change", "withdrawal"),
+        unknown_default="0",
+        unknown_note="I'll treat it all as pre-tax money.",
+        show=usd,
+    ),
+    Question(
+        "roth_year",
+        "What year did you first put Roth money into this plan? (It starts the 5-year clock.)",
+        "2019",
+        _year,
+        applies=lambda a: (
+            a.get("path") in ("job_change", "withdrawal") and Decimal(a.get("roth") or 0) > 0
+        ),
+        unknown_default="skip",
+        unknown_note="I'll leave the 5-year clock open.",
+        show=str,
     ),
     Question(
         "state_tax",

@@ -40,7 +40,7 @@ def opt(report, oid):  # type: ignore[no-untyped-def]
 
 
 def test_job_change_path_piped(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "5%"])
+    out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "none", "5%"])
     assert "Question 1 of 9" in out and "Question 9 of 9" in out
     r = expected(JC_ANSWERS)
     assert money(opt(r, "cash_out").net_now) in out
@@ -120,8 +120,9 @@ def test_sigkill_mid_conversation_keeps_every_answer(tmp_path: Path) -> None:
 
 
 def test_other_paths(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "s.db", ["4", "52", "210000", "10%", "2"], chat_id=1)
-    assert "$32,500" in out or "32,500" in out  # 2026 limit with the age-50 catch-up
+    out = run_piped(tmp_path / "s.db", ["4", "52", "210000", "10%", "2", "200k"], chat_id=1)
+    assert "$32,500" in out  # 2026 limit with the age-50 catch-up
+    assert "must be Roth" in out  # 2025 wages over $150,000 (IRC 414(v)(7))
     out = run_piped(tmp_path / "l.db", ["2", "40", "90k", "80000", "none", "none", "1"], chat_id=2)
     assert "$40,000" in out  # 50% of $80,000
     out = run_piped(
