@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -150,3 +151,11 @@ def test_readme_non_container_path_from_a_fresh_clone(tmp_path: Path) -> None:
         code = bot.wait(timeout=30)
         server.stop()
     assert code == 0
+    # env.example asks for JSON logs: every line is one JSON object, and none holds the token.
+    assert bot.stderr is not None
+    lines = bot.stderr.read().decode().splitlines()
+    assert lines, "the bot logged nothing"
+    for line in lines:
+        record = json.loads(line)
+        assert {"ts", "level", "logger", "msg"} <= set(record)
+        assert TOKEN not in line

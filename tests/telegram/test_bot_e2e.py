@@ -120,6 +120,18 @@ def test_restart_duplicate_and_interleaved_users(server: FakeServer, tmp_path: P
         bot.stop()
 
 
+def test_start_deep_link_opens_the_path(server: FakeServer, tmp_path: Path) -> None:
+    bot = BotProcess(server, tmp_path / "dl.db", tmp_path / "bot.log")
+    try:
+        ready(server)
+        say(server, 61, "/start loan")
+        assert "Question 1 of" in texts(server, 61)[-1]
+        say(server, 61, "40")
+        assert "Question 2 of" in texts(server, 61)[-1]
+    finally:
+        bot.stop()
+
+
 def test_429_storm_every_reply_in_order(server: FakeServer, tmp_path: Path) -> None:
     bot = BotProcess(server, tmp_path / "c.db", tmp_path / "bot.log")
     try:
