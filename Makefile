@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check engine bot tests
-	$(BIN)/ruff check engine bot tests
+	$(BIN)/ruff format --no-cache --check engine bot tests
+	$(BIN)/ruff check --no-cache engine bot tests
 	$(BIN)/mypy --strict engine
 
 test: lint

@@ -6,9 +6,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-from bot.render import money
-
 from bot.dialogue.profile import build_profile
+from bot.render import money
 from engine import evaluate
 from tests.dialogue.console_driver import Console, run_piped
 
