@@ -8,11 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from engine.errors import AdvisorError
+from engine.errors import SettingsError
 
-
-class SettingsError(AdvisorError):
-    """A missing or malformed setting; the message names the variable."""
+__all__ = ["Settings", "SettingsError", "load_settings"]
 
 
 class Settings(BaseSettings):

@@ -10,10 +10,12 @@ a bug. Messages never contain a salary, a balance or a token.
     │   ├── UnsupportedYear           no parameters for that tax year; ``supported`` lists them
     │   └── ParameterError            a parameter file is malformed (unknown or duplicate key,
     │                                 a supported year without a value, no reference)
-    └── StoreError                    bot/store.py: the chat database (see there)
-        ├── StoreCorrupt              not a database, malformed, or a newer schema
-        ├── StoreLocked               locked longer than the busy timeout
-        └── StoreWriteFailed          a write failed; the previous state is intact
+    ├── StoreError                    bot/store.py: the chat database (see there)
+    │   ├── StoreCorrupt              not a database, malformed, or a newer schema
+    │   ├── StoreLocked               locked longer than the busy timeout
+    │   └── StoreWriteFailed          a write failed; the previous state is intact
+    └── SettingsError                 bot/settings.py: a missing or malformed setting; the
+                                      message names the variable and what is wrong
 """
 
 from __future__ import annotations
@@ -78,3 +80,7 @@ class ParameterError(EngineError):
 
 class StoreError(AdvisorError):
     """The chat database failed; the message is safe to show an operator."""
+
+
+class SettingsError(AdvisorError):
+    """A missing or malformed setting; the message names the variable."""
