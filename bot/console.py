@@ -11,6 +11,7 @@ from bot.dialogue.machine import Reply, handle
 from bot.store import SQLiteStore, StoreError
 
 DEFAULT_DB = "data/advisor.db"
+APOLOGY = "Sorry, something went wrong on my side. Your answers are safe; please try again."
 SAVE_FAILED = "Sorry, I could not save that; your previous answers are kept. Please try again."
 
 
@@ -78,8 +79,16 @@ def run(db: str, chat_id: int, today: date, inp: TextIO, out: TextIO) -> int:
             except StoreError:
                 replies = [Reply(SAVE_FAILED)]
                 new = state
+            except Exception as exc:  # a bug: apologise, keep the last saved state, go on
+                print(f"error: {type(exc).__name__} (nothing was saved)", file=sys.stderr)
+                replies = [Reply(APOLOGY)]
+                new = state
             state = new
-            choices = show(replies, out)
+            try:
+                choices = show(replies, out)
+            except Exception as exc:
+                print(f"error: {type(exc).__name__} while showing the reply", file=sys.stderr)
+                choices = []
 
 
 def _question_of(state: dict[str, Any] | None) -> str | None:
