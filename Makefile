@@ -25,7 +25,7 @@ run: $(STAMP)
 	else $(BIN)/python -m bot console; fi
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.engine_bench
+	$(BIN)/python -m tests.benchmarks.load_bench all   # engine, turn cost, load, reference; writes docs/performance.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -386,6 +386,11 @@ class SQLiteStore:
                 f"{self._path}: backup to {target} failed ({exc.strerror or exc}); store unchanged"
             ) from None
 
+    def check_writable(self) -> None:
+        """Take and release the write lock, changing nothing (StoreLocked/StoreWriteFailed)."""
+        with self._writing("write check"):
+            pass
+
     def healthy(self) -> bool:
         """Return whether a trivial read succeeds."""
         if self._conn is None:

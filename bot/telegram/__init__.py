@@ -61,6 +61,12 @@ async def serve(settings: Settings) -> int:
     except StoreError as exc:
         log.error("cannot open the database: %s", exc)
         return 1
+    try:
+        store.check_writable()  # in WAL mode a locked database still opens for reading
+    except StoreError as exc:
+        store.close()
+        log.error("cannot open the database: %s", exc)
+        return 1
     advisor = Advisor(store)
     app = build_application(settings, advisor)
     stop = asyncio.Event()

@@ -1,0 +1,263 @@
+"""Load benchmark: the real bot process against the fake Bot API process, simulated users.
+
+    python -m tests.benchmarks.load_bench run --users 1000 --latency-ms 200 [--rate-limit 0 ...]
+    python -m tests.benchmarks.load_bench run --bot reference --users 1000 --latency-ms 200
+    python -m tests.benchmarks.load_bench all [--quick]    # everything; writes docs/performance.md
+
+Three processes share the machine: the bot (`python -m bot telegram`, or
+`python -m tests.benchmarks.tuned_bot` when a python-telegram-bot limit is varied, or the
+reference bot), the fake Bot API with the simulated users (`tests.benchmarks.load_fake`), and
+this orchestrator, which only samples /proc now and then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.procs import Lines, cpu_seconds, free_port, peak_rss_mb, stop
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
+PY = "python"  # as written in the commands of the doc; runs use sys.executable
+
+
+@dataclass(frozen=True)
+class Config:
+    """One load run."""
+
+    bot: str = "ours"  # ours | reference
+    users: int = 100
+    latency_ms: int = 0
+    think_s: float = 0.0
+    steps: int = 11
+    sync: str = "FULL"
+    rate_limit: float = 30.0
+    pool: int = 64
+    pool_timeout: float = 0.0  # 0: PTB's default (1 s)
+    keepalive: int = 0  # 0: httpx's default (20)
+    http: str = "httpx"  # httpx | aiohttp (an experiment: tests/benchmarks/aiohttp_request.py)
+    concurrency: int = 256
+    charts: bool = True
+    sniffio_stub: bool = False
+    deadline_s: float = 600.0
+
+    def tuned(self) -> bool:
+        """Whether a python-telegram-bot limit differs from what the bot hard-codes."""
+        base = Config()
+        knobs = ("rate_limit", "pool", "pool_timeout", "keepalive", "concurrency", "charts")
+        knobs += ("sniffio_stub", "http")
+        return any(getattr(self, k) != getattr(base, k) for k in knobs)
+
+    def args(self) -> list[str]:
+        """The `run` arguments that differ from the defaults."""
+        out: list[str] = []
+        base = Config()
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value == getattr(base, f.name) and f.name not in ("users", "latency_ms"):
+                continue
+            flag = "--" + f.name.replace("_", "-")
+            if isinstance(value, bool):
+                out.append(flag if value else "--no-" + f.name.replace("_", "-"))
+            else:
+                out += [flag, _fmt(value)]
+        return out
+
+    def command(self) -> str:
+        """The exact command that reproduces this run."""
+        return shlex.join([PY, "-m", "tests.benchmarks.load_bench", "run", *self.args()])
+
+    def bot_argv(self) -> list[str]:
+        """How the bot process is started."""
+        if self.bot == "reference":
+            return [sys.executable, "-m", "tests.benchmarks.reference_bot"]
+        if self.tuned():
+            return [sys.executable, "-m", "tests.benchmarks.tuned_bot"]
+        return [sys.executable, "-m", "bot", "telegram"]
+
+
+def _fmt(value: Any) -> str:
+    """A number without a useless .0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def run(cfg: Config, keep: Path | None = None) -> dict[str, Any]:
+    """Start the fake (with the users) and the bot, drive one run, stop both, measure."""
+    with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
+        work = keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        return _run(cfg, work)
+
+
+def _run(cfg: Config, work: Path) -> dict[str, Any]:
+    """run() inside a work directory."""
+    fake_argv = [sys.executable, "-m", "tests.benchmarks.load_fake", "--token", TOKEN]
+    fake_argv += ["--users", str(cfg.users), "--latency", str(cfg.latency_ms / 1000)]
+    fake_argv += ["--think", str(cfg.think_s), "--steps", str(cfg.steps)]
+    fake_argv += ["--deadline", str(cfg.deadline_s)]
+    fake_err = (work / "fake.log").open("wb")
+    fake = subprocess.Popen(
+        fake_argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=fake_err, stdin=subprocess.DEVNULL
+    )
+    lines = Lines(fake)
+    bot: subprocess.Popen[bytes] | None = None
+    bot_log = (work / "bot.log").open("wb")
+    result: dict[str, Any] = {"config": cfg.__dict__, "command": cfg.command()}
+    try:
+        first = lines.next(30) or ""
+        if not first.startswith("PORT "):
+            raise RuntimeError(f"the fake did not start: {first!r}")
+        port = int(first.split()[1])
+        db = work / "advisor.db"
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+            "ADVISOR_DB": str(db),
+            "ADVISOR_DB_SYNC": cfg.sync,
+            "ADVISOR_CHARTS": str(work / "charts"),
+            "WEBHOOK_PORT": str(free_port()),
+            "LOG_LEVEL": "INFO",
+            "BENCH_RATE_LIMIT": _fmt(cfg.rate_limit),
+            "BENCH_POOL": str(cfg.pool),
+            "BENCH_POOL_TIMEOUT": _fmt(cfg.pool_timeout) if cfg.pool_timeout else "",
+            "BENCH_CONCURRENCY": str(cfg.concurrency),
+            "BENCH_KEEPALIVE": str(cfg.keepalive) if cfg.keepalive else "",
+            "BENCH_HTTP": cfg.http if cfg.http != "httpx" else "",
+            "BENCH_CHARTS": "1" if cfg.charts else "0",
+            "BENCH_SNIFFIO": "stub" if cfg.sniffio_stub else "",
+        }
+        bot = subprocess.Popen(cfg.bot_argv(), cwd=ROOT, env=env, stdout=bot_log, stderr=bot_log)
+        cpu_start = cpu_done = 0.0
+        limit = time.monotonic() + cfg.deadline_s + 120
+        while time.monotonic() < limit:
+            line = lines.next(5)
+            if bot.poll() is not None:
+                raise RuntimeError(f"the bot exited ({bot.returncode}); see {work / 'bot.log'}")
+            if line is None:
+                if fake.poll() is not None:
+                    raise RuntimeError("the fake exited without a result")
+                continue
+            if line.startswith("START "):
+                cpu_start = cpu_seconds(bot.pid)
+            elif line.startswith("DONE "):
+                cpu_done = cpu_seconds(bot.pid)
+            elif line.startswith("RESULT "):
+                result.update(json.loads(line.removeprefix("RESULT ")))
+                break
+        else:
+            raise RuntimeError("no result before the deadline")
+        result["bot_cpu_s"] = round(cpu_done - cpu_start, 2)
+        result["bot_peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)
+        result["bot_exit"] = stop(bot)
+        result["db_bytes"] = _db_size(work, cfg)
+        if cfg.bot == "ours":
+            result["db_rows"] = _db_rows(db)
+    finally:
+        if bot is not None:
+            stop(bot)
+        stop(fake)
+        fake_err.close()
+        bot_log.close()
+    answered = max(int(result.get("updates_answered", 0)), 1)
+    run_s = max(float(result.get("run_s", 0)), 1e-9)
+    result["bot_cpu_ms_per_update"] = round(result["bot_cpu_s"] * 1000 / answered, 2)
+    result["bot_cpu_share"] = round(result["bot_cpu_s"] / run_s, 2)
+    result["fake_cpu_share"] = round(float(result.get("fake_cpu_s", 0)) / run_s, 2)
+    return result
+
+
+def _db_size(work: Path, cfg: Config) -> int:
+    """Bytes on disk of the bot's state after it stopped (SQLite file + WAL, or the pickle)."""
+    if cfg.bot == "reference":
+        return sum(p.stat().st_size for p in work.glob("*.pickle"))
+    return sum(p.stat().st_size for p in work.glob("advisor.db*"))
+
+
+def _db_rows(db: Path) -> dict[str, int]:
+    """Row counts of the bot's tables (a check that every answer was stored once)."""
+    con = sqlite3.connect(db)
+    try:
+        chats = con.execute("SELECT count(*) FROM chats").fetchone()[0]
+        processed = con.execute("SELECT count(*) FROM processed_updates").fetchone()[0]
+    finally:
+        con.close()
+    return {"chats": int(chats), "processed_updates": int(processed)}
+
+
+def summary(result: dict[str, Any]) -> str:
+    """One human line about a run."""
+    keys = (
+        "users",
+        "latency_s",
+        "completed",
+        "updates_answered",
+        "unanswered_at_deadline",
+        "wall_s",
+        "updates_per_s",
+        "p50_ms",
+        "p99_ms",
+        "bot_cpu_ms_per_update",
+        "bot_cpu_share",
+        "fake_cpu_share",
+        "bot_peak_rss_mb",
+        "db_bytes",
+        "error_answers",
+    )
+    return " ".join(f"{k}={result.get(k)}" for k in keys)
+
+
+def config_from(ns: argparse.Namespace) -> Config:
+    """A Config from parsed `run` arguments."""
+    values = {f.name: getattr(ns, f.name) for f in fields(Config)}
+    return replace(Config(), **values)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `run`, one per Config field."""
+    base = Config()
+    for f in fields(Config):
+        flag = "--" + f.name.replace("_", "-")
+        default = getattr(base, f.name)
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+        else:
+            parser.add_argument(flag, type=type(default), default=default)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: run one configuration, or the whole suite."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    one = sub.add_parser("run", help="one configuration; prints a JSON line")
+    add_run_arguments(one)
+    one.add_argument("--keep", type=Path, help="keep the work directory (logs, database) here")
+    suite = sub.add_parser("all", help="the whole suite; writes docs/performance.md")
+    suite.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    suite.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    ns = parser.parse_args(argv)
+    if ns.cmd == "run":
+        result = run(config_from(ns), ns.keep)
+        print(summary(result), file=sys.stderr)
+        print(json.dumps(result))
+        return 0
+    from tests.benchmarks.suite import run_suite
+
+    return run_suite(quick=ns.quick, out=ns.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
