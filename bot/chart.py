@@ -31,7 +31,9 @@ def chart_png(report: Report) -> bytes | None:
     names = [LABELS[o.id] for o in options]
     now = [float(o.net_now) for o in options]
     later = [float(o.value_at_retirement) for o in options]
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
+    # Fixed margins: tight_layout would draw the figure twice (most of the chart's CPU).
+    fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.12)
     xs = range(len(names))
     ax.bar([x - 0.2 for x in xs], now, width=0.4, label="Net now", color="#4c72b0")
     ax.bar([x + 0.2 for x in xs], later, width=0.4, label="At retirement", color="#55a868")
@@ -39,7 +41,6 @@ def chart_png(report: Report) -> bytes | None:
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("${x:,.0f}"))
     ax.set_title(f"Your options ({report.tax_year} rules)", fontsize=10)
     ax.legend(fontsize=8)
-    fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)
