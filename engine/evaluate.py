@@ -6,7 +6,7 @@ from decimal import localcontext
 from typing import Any
 
 from engine import parameters as P
-from engine.money import MONEY_CONTEXT
+from engine.money import MONEY_CONTEXT, forget_formats
 from engine.profile import Profile
 from engine.report import Report
 from engine.rules.actions import actions
@@ -24,6 +24,7 @@ def evaluate(profile: Profile) -> Report:
     """Every figure for one person, exact and traced; raises UnsupportedYear for other years."""
     p = profile
     P.check_year(p.year)
+    forget_formats()
     with localcontext(MONEY_CONTEXT):
         return _evaluate(p)
 

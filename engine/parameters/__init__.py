@@ -112,10 +112,15 @@ def _flat() -> dict[tuple[str, int], Any]:
     return {(n, y): v for n, p in load_all().items() for y, v in p.values.items()}
 
 
+_FLAT: dict[tuple[str, int], Any] = {}
+
+
 def get(name: str, year: int) -> Any:
     """The value of a parameter for a tax year."""
+    if not _FLAT:
+        _FLAT.update(_flat())
     try:
-        return _flat()[name, year]
+        return _FLAT[name, year]
     except KeyError:
         check_year(year)
         raise ParameterError(f"no parameter named {name}") from None
