@@ -12,24 +12,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def console_argv(db: Path, chat_id: int, as_of: str) -> list[str]:
+    """The console command for a database, chat and date."""
+    return [
+        sys.executable,
+        "-m",
+        "bot",
+        "console",
+        "--db",
+        str(db),
+        "--chat-id",
+        str(chat_id),
+        "--as-of",
+        as_of,
+    ]
+
+
 class Console:
     """A running console; `send` types a line and returns what the bot printed up to `> `."""
 
     def __init__(self, db: Path, chat_id: int = 7, as_of: str = "2026-11-23") -> None:
         env = {**os.environ, "ADVISOR_CHARTS": str(db.parent / "charts"), "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "console",
-                "--db",
-                str(db),
-                "--chat-id",
-                str(chat_id),
-                "--as-of",
-                as_of,
-            ],
+            console_argv(db, chat_id, as_of),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -80,18 +85,7 @@ class Console:
 def run_piped(db: Path, lines: list[str], chat_id: int = 7, as_of: str = "2026-11-23") -> str:
     """The whole input piped at once (the way a script uses it); returns stdout."""
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "console",
-            "--db",
-            str(db),
-            "--chat-id",
-            str(chat_id),
-            "--as-of",
-            as_of,
-        ],
+        console_argv(db, chat_id, as_of),
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
