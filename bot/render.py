@@ -14,10 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from engine import Report
+from engine import parameters as params
 from engine.report import Option
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -51,8 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "why_not": {
         "still_employed": "You still work there, so the money stays in the plan for now.",
-        "small_balance_force_out": "Your balance is $7,000 or less, so the plan may move it out "
-        "without asking you.",
+        "small_balance_force_out": "Your balance is {force_out_limit} or less, so the plan may "
+        "move it out without asking you.",
         "new_plan_refuses_rollovers": "Your new plan does not accept rollovers.",
         "new_plan_rollovers_unknown": "First ask your new plan whether it accepts rollovers.",
     },
@@ -138,10 +140,10 @@ LABELS: dict[str, dict[str, str]] = {
         "age_60_63": "the larger catch-up for ages 60 to 63",
     },
     "small_balance_rule": {
-        "cash_out_allowed": "Your balance is $1,000 or less: the plan may pay it out to you "
-        "without asking.",
-        "automatic_ira": "Your balance is $7,000 or less: the plan may move it to an IRA it "
-        "picks, without asking.",
+        "cash_out_allowed": "Your balance is {cash_out_max} or less: the plan may pay it out "
+        "to you without asking.",
+        "automatic_ira": "Your balance is {force_out_limit} or less: the plan may move it to "
+        "an IRA it picks, without asking.",
         "consent_required": "The plan needs your consent to move your money.",
     },
     "term": {
@@ -263,11 +265,25 @@ def long_date(value: date | None) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def label(code: str | None, kind: str) -> str:
-    """The plain-English wording of an engine code (the code itself if none is written)."""
+def label(code: str | None, kind: str, year: int | None = None) -> str:
+    """The plain-English wording of an engine code; dollar limits come from the year's data."""
     if code is None:
         return ""
-    return LABELS[kind].get(code, code.replace("_", " "))
+    text = LABELS[kind].get(code, code.replace("_", " "))
+    if "{" in text:
+        y = year if year is not None else max(params.SUPPORTED_YEARS)
+        text = text.format(
+            force_out_limit=money(params.amount("force_out_limit", y)),
+            cash_out_max=money(params.amount("small_balance_cash_out_max", y)),
+        )
+    return text
+
+
+@pass_context
+def _label_filter(ctx: Context, code: str | None, kind: str) -> str:
+    """The `label` filter: the report in the template context gives the tax year."""
+    report = ctx.get("r")
+    return label(code, kind, getattr(report, "tax_year", None))
 
 
 def _number(value: Decimal | float | int) -> str:
@@ -341,7 +357,7 @@ ENV = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
 )
-ENV.filters.update(usd=money, pct=percent, date=long_date, label=label, number=_number)
+ENV.filters.update(usd=money, pct=percent, date=long_date, label=_label_filter, number=_number)
 ENV.globals.update(option=_option, ranked=_ranked, rmd_relevant=_rmd_relevant)
 
 

@@ -312,6 +312,7 @@ def _store(
     if q.key == "age":  # the age the rules use: attained by Dec 31 of the tax year
         age, birth = value
         year = tax_year_for(today)
+        st["answers"]["tax_year"] = year
         st["answers"]["age_at_year_end"] = (
             year - date.fromisoformat(birth).year if birth else age + year - today.year
         )

@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.dialogue import parsing as pr
+from engine import SUPPORTED_YEARS
+from engine import parameters as params
 
 Answers = dict[str, Any]
 
@@ -131,6 +133,12 @@ def _pct(value: Any) -> str:
 def _date(value: Any) -> str:
     d = date.fromisoformat(value)
     return f"{d:%B} {d.day}, {d.year}"
+
+
+def _roth_catch_up_threshold(a: Answers) -> Decimal:
+    """The year's prior-year wage threshold of the Roth catch-up rule (IRC 414(v)(7))."""
+    year = int(a.get("tax_year", max(SUPPORTED_YEARS)))
+    return params.amount("roth_catch_up_wage_threshold", year)
 
 
 def _age_at_least(a: Answers, years: int) -> bool:
@@ -263,14 +271,14 @@ QUESTIONS: list[Question] = [
     ),
     Question(
         "prior_wages",
-        "Last year's Social Security wages from this employer (W-2 box 3)? Above $150,000, "
-        "catch-ups must be Roth.",
+        "Last year's Social Security wages from this employer (W-2 box 3)? Above a yearly "
+        "threshold, catch-ups must be Roth.",
         "$160,000",
         _money("salary"),
         applies=lambda a: (
             a.get("path") == "saving"
             and _age_at_least(a, 50)
-            and Decimal(a.get("salary") or 0) > 140000
+            and Decimal(a.get("salary") or 0) > _roth_catch_up_threshold(a) * Decimal("0.9")
         ),
         unknown_default=None,
         show=usd,
