@@ -272,11 +272,19 @@ def label(code: str | None, kind: str, year: int | None = None) -> str:
     text = LABELS[kind].get(code, code.replace("_", " "))
     if "{" in text:
         y = year if year is not None else max(params.SUPPORTED_YEARS)
-        text = text.format(
+        limits = _KeepOthers(
             force_out_limit=money(params.amount("force_out_limit", y)),
             cash_out_max=money(params.amount("small_balance_cash_out_max", y)),
         )
+        text = text.format_map(limits)
     return text
+
+
+class _KeepOthers(dict[str, str]):
+    """Fills the placeholders it knows and leaves the others ({option}) for their caller."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 @pass_context
