@@ -14,6 +14,7 @@ State is a JSON-serialisable dict; ``None`` as the new state means "forget this 
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,7 +52,7 @@ def new_state() -> dict[str, Any]:
 
 def esc(text: str) -> str:
     """Escape the person's own text for Telegram HTML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)
 
 
 HELP = (
@@ -259,9 +260,7 @@ def _answer(st: dict[str, Any], text: str, today: date) -> tuple[dict[str, Any],
             return st, [
                 Reply(f"I need this one to work out your numbers. For example: {q.example}.")
             ] + _ask(st, q)
-        value = "today" if q.unknown_default == "today" else q.unknown_default
-        if value == "today":
-            value = today.isoformat()
+        value = today.isoformat() if q.unknown_default == "today" else q.unknown_default
         return _store(st, q, value, today, note=q.unknown_note or "")
     if parsed.error or parsed.value is None:
         msg = parsed.error or f"Sorry, I could not read that. For example: {q.example}."
@@ -436,10 +435,15 @@ def _back(st: dict[str, Any], today: date) -> tuple[dict[str, Any], list[Reply]]
     return st, _ask(st, q)
 
 
-def _edit(st: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
-    answered = [
+def _answered_choices(st: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every answered question as an /edit choice (key, short label)."""
+    return [
         (q.key, q.text.split("?")[0][:40]) for q in QUESTIONS + FOLLOW_UPS if q.key in st["answers"]
     ]
+
+
+def _edit(st: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
+    answered = _answered_choices(st)
     if not answered:
         return st, [Reply("Nothing to edit yet.")]
     st["resume_mode"] = st["mode"]
@@ -452,10 +456,7 @@ def _edit(st: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
 def _answer_edit_pick(
     st: dict[str, Any], text: str, today: date
 ) -> tuple[dict[str, Any], list[Reply]]:
-    answered = [
-        (q.key, q.text.split("?")[0][:40]) for q in QUESTIONS + FOLLOW_UPS if q.key in st["answers"]
-    ]
-    picked = pr.parse_choice(text, answered)
+    picked = pr.parse_choice(text, _answered_choices(st))
     if not picked.ok or picked.value is None:
         st["mode"] = st.pop("resume_mode", "asking")
         return st, [Reply("No change made.")] + _prompt(st, today)
@@ -465,8 +466,3 @@ def _answer_edit_pick(
     st["current"] = key
     st["mode"] = "asking"
     return st, _ask(st, BY_KEY[key])
-
-
-def year_used(today: date) -> int:
-    """The tax year the chat will use for today."""
-    return tax_year_for(today)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.dialogue import parsing as pr
+from bot.render import money
 from engine import SUPPORTED_YEARS
 from engine import parameters as params
 
@@ -121,9 +122,8 @@ def _match(text: str, today: date) -> pr.Parsed[Any]:
 
 
 def usd(value: Any) -> str:
-    """Dollars as a person writes them."""
-    d = Decimal(str(value))
-    return f"${d:,.0f}" if d == d.to_integral_value() else f"${d:,.2f}"
+    """Dollars as a person writes them (stored answers are strings of Decimal)."""
+    return money(Decimal(str(value)))
 
 
 def _pct(value: Any) -> str:

@@ -54,12 +54,3 @@ def tax_on_distribution(
         income, status, age, year
     )
 
-
-def marginal_rate(income: Decimal, status: str, age: int, year: int) -> Decimal:
-    """The bracket rate of the last dollar of taxable income."""
-    taxable = income - standard_deduction(status, age, year, income)
-    rate: Decimal = P.get("tax_brackets", year)[status][0][1]
-    for floor, r in P.get("tax_brackets", year)[status]:
-        if taxable > floor:
-            rate = r
-    return rate
