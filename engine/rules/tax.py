@@ -53,4 +53,3 @@ def tax_on_distribution(
     return tax_on_income(income + amount, status, age, year) - tax_on_income(
         income, status, age, year
     )
-
