@@ -11,16 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.telegram.bot_process import TOKEN, FakeServer, free_port, wait
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_unit_files_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    analyze = require_tool("systemd-analyze")
     # The units name /opt/advisor; point them at this checkout so ExecStart exists here.
     for name in ("advisor.service", "advisor-retention.service", "advisor-retention.timer"):
         text = (DEPLOY / name).read_text().replace("/opt/advisor", str(ROOT))
@@ -29,24 +28,29 @@ def test_unit_files_pass_systemd_analyze_verify(tmp_path: Path) -> None:
         str(tmp_path / n)
         for n in ("advisor.service", "advisor-retention.service", "advisor-retention.timer")
     ]
-    proc = subprocess.run(
-        ["systemd-analyze", "verify", *units], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([analyze, "verify", *units], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "ProtectSystem=strict" in (DEPLOY / "advisor.service").read_text()
 
 
-@pytest.mark.skipif(shutil.which("hadolint") is None, reason="hadolint not installed")
 def test_dockerfile_passes_hadolint() -> None:
     proc = subprocess.run(
-        ["hadolint", str(DEPLOY / "Dockerfile")], capture_output=True, text=True, check=False
+        [require_tool("hadolint"), str(DEPLOY / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout
 
 
 def test_dockerfile_runs_as_non_root_with_a_volume_and_health_check() -> None:
     text = (DEPLOY / "Dockerfile").read_text()
-    assert "\nUSER advisor" in text and 'VOLUME ["/data"]' in text and "HEALTHCHECK" in text
+    assert (
+        "\nUSER 10001:10001" in text
+        and "--uid 10001" in text
+        and 'VOLUME ["/data"]' in text
+        and "HEALTHCHECK" in text
+    )
 
 
 def test_env_example_names_only_real_settings() -> None:

@@ -1,4 +1,4 @@
-"""Maps each worked case of ../shared/rules/public-cases.json to a Profile and a Report check."""
+"""Maps each worked case of tests/engine/data/public-cases.json to a Profile and a Report check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-CASES_FILE = ROOT.parent / "shared" / "rules" / "public-cases.json"
+DATA = Path(__file__).resolve().parent / "data"
+CASES_FILE = DATA / "public-cases.json"
 
 Profile = dict[str, Any]
 Getter = Callable[[dict[str, Any]], Any]

@@ -1,4 +1,4 @@
-"""Every worked case of ../shared/rules/public-cases.json, through `python -m engine evaluate`."""
+"""Every worked case of tests/engine/data/public-cases.json, through `python -m engine evaluate`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from tests.engine.public_cases import CASES_FILE, ROOT, TOPICS
 
-CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text()) if CASES_FILE.exists() else []
+CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 
 
 def run_engine(profile: dict[str, Any]) -> dict[str, Any]:
