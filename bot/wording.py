@@ -175,7 +175,7 @@ def _label_filter(ctx: Context, code: str | None, kind: str) -> str:
 
 def date_text(value: date | None) -> str:
     """April 15, 2027; a missing date in words."""
-    return text(f"label.{PHRASES}.unknown_date") if value is None else long_date(value)
+    return text("label.phrase.unknown_date") if value is None else long_date(value)
 
 
 # --- the environment --------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from markupsafe import Markup
 from bot.wording import has, label, label_codes, label_kinds, text
 
 _FIGURE_ID = re.compile(r"^(job_change\.options|actions)\.([a-z0-9_]+)\.(.+)$")
-# A figure of one option or one action: the kind of its own name, and of the figure's.
+# A figure of one option or one action: the kind of its own name, of the figure's, and the
+# phrase that joins the two.
 _PER_ITEM = {
-    "job_change.options": ("option", "option_figure"),
-    "actions": ("action", "action_figure"),
+    "job_change.options": ("option", "option_figure", "label.phrase.option_figure"),
+    "actions": ("action", "action_figure", "label.phrase.action_figure"),
 }
 
 
@@ -69,13 +70,13 @@ def figure_label(figure: str, year: int | None = None) -> str:
     if m is None:
         return label(figure, "figure", year) if has(f"label.figure.{figure}") else figure
     owner, code, rest = m.groups()
-    item_kind, figure_kind = _PER_ITEM[owner]
+    item_kind, figure_kind, phrase = _PER_ITEM[owner]
     if not has(f"label.{figure_kind}.{rest}"):
         return figure
     name = label(code, item_kind, year)
     what = label(rest, figure_kind, year)
     values: dict[str, Any] = {item_kind: name, "figure": what}
-    return text(f"label.phrase.{figure_kind}", **values)
+    return text(phrase, **values)
 
 
 # How each term of art shows up in a sentence (for Glossary.for_text).
