@@ -90,7 +90,7 @@ def param_text(
         years, months = Decimal(value["years"]), Decimal(value["months"])
         if months in (0, 6):
             return number(years) + ("½" if months == 6 else "")
-        return f"{number(years)} years and {number(months)} months"
+        return text("label.phrase.years_months", years=number(years), months=number(months))
     if not isinstance(value, Decimal):
         raise WordingError(f"{name} ({unit}) needs an index or has no single wording")
     if unit == "usd":

@@ -379,3 +379,32 @@ def test_a_changed_parameter_reaches_the_text(monkeypatch: pytest.MonkeyPatch) -
     assert param_text("loan_dollar_cap", r.tax_year) == "$61,000"
     assert say("label.option.indirect_rollover", tax_year=r.tax_year).endswith("within 61 days")
     assert label("cash_out_penalty", "key_figure", r.tax_year).startswith("11% additional tax")
+
+
+def test_param_text_reads_each_unit() -> None:
+    assert param_text("loan_dollar_cap", 2026) == "$50,000"
+    assert param_text("mandatory_withholding_rate", 2026) == "20%"
+    assert param_text("indirect_rollover_days", 2026) == "60"
+    assert param_text("penalty_free_age", 2026) == "59½"
+    assert param_text("rmd_required_beginning_month_day", 2026) == "April 1"
+    assert param_text("return_due_date", 2026) == "April 15, 2027"
+    assert param_text("catch_up_60_63_ages", 2026, 1) == "63"
+    assert param_text("emergency_expense_cap", 2026, "cap") == "$1,000"
+    assert param_text("rmd_start_age", 2026, 0, "age") == "70.5"
+    with pytest.raises(wording.WordingError):
+        param_text("roth_catch_up_in_effect", 2026)
+    with pytest.raises(wording.WordingError):
+        say("label.option.cash_out_nowhere")
+
+
+def test_odd_years_and_months_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = wording.param_value
+
+    def changed(name: str, year: int, index: Any = None, field: Any = None) -> Any:
+        if name == "penalty_free_age":
+            return {"years": Decimal(59), "months": Decimal(3)}
+        return real(name, year, index, field)
+
+    monkeypatch.setattr(wording, "param_value", changed)
+    assert param_text("penalty_free_age", 2026) == "59 years and 3 months"
+    assert label("age_59_half", "exception", 2026) == "you are 59 years and 3 months or older"
