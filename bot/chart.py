@@ -7,15 +7,8 @@ import io
 import os
 from pathlib import Path
 
+from bot.wording import label, text
 from engine import Report
-
-LABELS = {
-    "leave_in_plan": "Leave in plan",
-    "roll_to_new_plan": "New plan",
-    "direct_rollover_ira": "IRA (direct)",
-    "indirect_rollover": "60-day rollover",
-    "cash_out": "Cash out",
-}
 
 
 def chart_png(report: Report) -> bytes | None:
@@ -28,18 +21,31 @@ def chart_png(report: Report) -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [LABELS[o.id] for o in options]
+    year = report.tax_year
+    names = [label(o.id, "chart_option", year) for o in options]
     now = [float(o.net_now) for o in options]
     later = [float(o.value_at_retirement) for o in options]
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=100)
     # Fixed margins: tight_layout would draw the figure twice (most of the chart's CPU).
     fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.12)
     xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], now, width=0.4, label="Net now", color="#4c72b0")
-    ax.bar([x + 0.2 for x in xs], later, width=0.4, label="At retirement", color="#55a868")
+    ax.bar(
+        [x - 0.2 for x in xs],
+        now,
+        width=0.4,
+        label=label("net_now", "chart", year),
+        color="#4c72b0",
+    )
+    ax.bar(
+        [x + 0.2 for x in xs],
+        later,
+        width=0.4,
+        label=label("at_retirement", "chart", year),
+        color="#55a868",
+    )
     ax.set_xticks(list(xs), names, fontsize=8)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("${x:,.0f}"))
-    ax.set_title(f"Your options ({report.tax_year} rules)", fontsize=10)
+    ax.set_title(text("label.phrase.chart_title", tax_year=year), fontsize=10)
     ax.legend(fontsize=8)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})

@@ -5,26 +5,29 @@ template, anything shorter (a question, its example, a re-ask, a label, an apolo
 named entry of ``templates/messages.toml``. Legal numbers reach either only through the
 ``param("name")`` global, which formats the engine's parameter for the tax year in the
 rendering context (``tax_year``, or the report ``r``). The person's own text is only ever a
-value (autoescaped), never template source.
+value (autoescaped), never template source. ``ENV`` is the one jinja2 environment of both.
 """
 
 from __future__ import annotations
 
 import tomllib
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from bot.formats import long_date, money, month_day, number, percent
 from engine import parameters as params
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MESSAGES_FILE = TEMPLATES / "messages.toml"
+# [label.<kind>] tables hold the plain wording of codes; this one holds texts with values.
+PHRASES = "phrase"
 
 
 class WordingError(KeyError):
@@ -51,43 +54,64 @@ def messages() -> dict[str, str]:
     return _flatten(tomllib.loads(MESSAGES_FILE.read_text(encoding="utf-8")))
 
 
-def _money(value: Decimal) -> str:
-    """$1,234 when whole, $1,234.56 otherwise."""
-    d = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"{abs(d):,.2f}"
-    return ("-$" if d < 0 else "$") + (text[:-3] if text.endswith(".00") else text)
+# --- legal numbers ----------------------------------------------------------------------------
 
 
-def _plain_number(value: Decimal) -> str:
-    """A number without trailing zeros: 55.0 -> 55, 0.5 -> 0.5."""
-    d = value.normalize()
-    return f"{d:f}" if d != 0 else "0"
+def latest_year() -> int:
+    """The newest tax year the parameters cover (for wording asked without a year)."""
+    return max(params.SUPPORTED_YEARS)
 
 
-def param_text(name: str, year: int, index: int | None = None) -> str:
-    """A legal number of the year as a person reads it: $50,000, 20%, 60, April 1."""
+def param_value(
+    name: str, year: int, index: int | str | None = None, field: str | None = None
+) -> Any:
+    """A legal number of the year as data: one entry of a list or table by index, then field."""
     value = params.get(name, year)
     if index is not None:
         value = value[index]
+    if field is not None:
+        value = value[field]
+    return value
+
+
+def param_text(
+    name: str, year: int, index: int | str | None = None, field: str | None = None
+) -> str:
+    """A legal number of the year as a person reads it: $50,000, 20%, 60, 59½, April 1."""
+    value = param_value(name, year, index, field)
     unit = params.load_all()[name].unit
     if isinstance(value, bool):
         raise WordingError(f"{name} is a yes/no parameter; it has no wording")
     if isinstance(value, date):
-        return f"{value:%B} {value.day}, {value.year}"
+        return long_date(value)
+    if unit == "month_day" and isinstance(value, list) and len(value) == 2:
+        return month_day(int(value[0]), int(value[1]))
     if unit == "years_months" and isinstance(value, dict):
         years, months = Decimal(value["years"]), Decimal(value["months"])
         if months in (0, 6):
-            return _plain_number(years) + ("½" if months == 6 else "")
-        return f"{_plain_number(years)} years and {_plain_number(months)} months"
+            return number(years) + ("½" if months == 6 else "")
+        return text("label.phrase.years_months", years=number(years), months=number(months))
     if not isinstance(value, Decimal):
         raise WordingError(f"{name} ({unit}) needs an index or has no single wording")
     if unit == "usd":
-        return _money(value)
+        return money(value)
     if unit == "rate":
-        return _plain_number(value * 100) + "%"
+        return percent(value * 100)
     if unit == "percent":
-        return _plain_number(value) + "%"
-    return _plain_number(value)
+        return percent(value)
+    return number(value)
+
+
+class ParamText(str):
+    """What param() gives a template: the number as read, and its `.value` for conditions."""
+
+    value: Any
+
+    def __new__(cls, text: str, value: Any) -> ParamText:
+        """The text, carrying the parameter's value."""
+        obj = super().__new__(cls, text)
+        obj.value = value
+        return obj
 
 
 def _year_of(ctx: Context) -> int:
@@ -102,22 +126,80 @@ def _year_of(ctx: Context) -> int:
 
 
 @pass_context
-def _param(ctx: Context, name: str, index: int | None = None) -> str:
+def _param(
+    ctx: Context, name: str, index: int | str | None = None, field: str | None = None
+) -> ParamText:
     """The `param("name")` global of every template and message."""
-    return param_text(name, _year_of(ctx), index)
+    year = _year_of(ctx)
+    return ParamText(param_text(name, year, index, field), param_value(name, year, index, field))
+
+
+# --- codes in plain words ---------------------------------------------------------------------
+
+
+@cache
+def label_kinds() -> tuple[str, ...]:
+    """The kinds of code with a [label.<kind>] table (option, reason, term, ...)."""
+    kinds = {key.split(".")[1] for key in messages() if key.startswith("label.")}
+    return tuple(sorted(kinds - {PHRASES}))
+
+
+@cache
+def label_codes(kind: str) -> tuple[str, ...]:
+    """The codes of one kind, in the order of templates/messages.toml."""
+    if kind not in label_kinds():
+        raise WordingError(f"no [label.{kind}] table in {MESSAGES_FILE.name}")
+    prefix = f"label.{kind}."
+    return tuple(key[len(prefix) :] for key in messages() if key.startswith(prefix))
+
+
+def label(code: str | None, kind: str, year: int | None = None) -> str:
+    """The plain-English wording of an engine code; legal numbers from the year's data."""
+    if code is None:
+        return ""
+    key = f"label.{kind}.{code}"
+    if not has(key):
+        label_codes(kind)  # an unknown kind is an error; an unknown code reads as words
+        return code.replace("_", " ")
+    return text(key, tax_year=year if year is not None else latest_year())
+
+
+@pass_context
+def _label_filter(ctx: Context, code: str | None, kind: str) -> str:
+    """The `label` filter: the tax year is the rendering's (its tax_year or report)."""
+    year = ctx.get("tax_year")
+    if year is None:
+        year = getattr(ctx.get("r"), "tax_year", None)
+    return label(code, kind, year)
+
+
+def date_text(value: date | None) -> str:
+    """April 15, 2027; a missing date in words."""
+    return text("label.phrase.unknown_date") if value is None else long_date(value)
+
+
+# --- the environment --------------------------------------------------------------------------
 
 
 def install(env: Environment) -> None:
-    """Give a jinja2 environment the param() global (the only way a legal number gets in)."""
+    """Give an environment the param() global and the usd, pct, date, number, label filters."""
     env.globals["param"] = _param
+    env.filters.update(usd=money, pct=percent, date=date_text, number=number, label=_label_filter)
 
 
-ENV = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+ENV = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
 install(ENV)
 
 
 @cache
-def _compiled(key: str) -> Any:
+def _compiled(key: str) -> Template:
     """The compiled template of one message."""
     try:
         source = messages()[key]
@@ -131,18 +213,38 @@ def say(key: str, /, *, tax_year: int | None = None, **values: Any) -> str:
     return str(_compiled(key).render(tax_year=tax_year, **values))
 
 
+def text(key: str, /, *, tax_year: int | None = None, **values: Any) -> str:
+    """The message `key` as plain text, for a template that escapes it where it is shown.
+
+    Its values are our own plain texts and numbers, inserted as they are (no HTML escaping
+    here, so nothing is escaped twice).
+    """
+    safe = {k: Markup(v) if isinstance(v, str) else v for k, v in values.items()}
+    return str(_compiled(key).render(tax_year=tax_year, **safe))
+
+
 def has(key: str) -> bool:
     """Whether templates/messages.toml defines `key`."""
     return key in messages()
 
 
 __all__ = [
+    "ENV",
     "MESSAGES_FILE",
+    "TEMPLATES",
     "Markup",
+    "ParamText",
     "WordingError",
+    "date_text",
     "has",
     "install",
+    "label",
+    "label_codes",
+    "label_kinds",
+    "latest_year",
     "messages",
     "param_text",
+    "param_value",
     "say",
+    "text",
 ]

@@ -1,0 +1,148 @@
+"""The answer for a path, and the change after an edit, rendered from the templates in templates/.
+
+Everything the person reads comes from a template or templates/messages.toml; the person's
+own text is only ever data (autoescaped), never template source.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from bot.formats import money
+from bot.render.labels import Glossary
+from bot.render.telegram_html import split_message
+from bot.wording import ENV
+from engine import Report
+from engine.report import Option
+
+PATHS = ("job_change", "loan", "withdrawal", "saving")
+
+# The template(s) that show each top-level section of the Report (checked by the tests).
+SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "limits": ("limits.j2",),
+    "contributions": ("contributions.j2",),
+    "vesting": ("vesting.j2",),
+    "loan": ("loan.j2",),
+    "early_withdrawal": ("early_withdrawal.j2",),
+    "roth": ("roth.j2",),
+    "job_change": ("recommendation.j2", "options.j2", "cash_out.j2", "indirect.j2"),
+    "rmd": ("rmd.j2",),
+    "actions": ("actions.j2",),
+    "notes": ("notes.j2",),
+    "trace": ("why.j2",),
+}
+
+
+def _option(report: Report, oid: str) -> Option:
+    """One job-change option by id."""
+    return next(o for o in report.job_change.options if o.id == oid)
+
+
+def _ranked(report: Report) -> list[Option]:
+    """The options best first: value at retirement, then net now, then the recommended one."""
+    rec = report.job_change.recommended
+    return sorted(
+        report.job_change.options,
+        key=lambda o: (o.value_at_retirement, o.net_now, o.id == rec),
+        reverse=True,
+    )
+
+
+def _rmd_relevant(report: Report) -> bool:
+    """Whether RMDs matter now: due this year, delayed by work, or at most 2 years away."""
+    m = report.rmd
+    return m.required_now or m.still_working_delay or m.first_year - report.tax_year <= 2
+
+
+ENV.globals.update(option=_option, ranked=_ranked, rmd_relevant=_rmd_relevant)
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one template of templates/ with the given data (autoescaped)."""
+    context.setdefault("define", Glossary(getattr(context.get("r"), "tax_year", None)))
+    return ENV.get_template(name).render(**context)
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces removed, runs of blank lines collapsed to one, ends stripped."""
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _check_path(path: str) -> None:
+    """Refuse a path the answer does not know."""
+    if path not in PATHS:
+        raise ValueError(f"unknown path {path!r}; expected one of {', '.join(PATHS)}")
+
+
+def render_answer(report: Report, path: str, *, year_note: str | None = None) -> list[str]:
+    """The full answer for the chosen path, as Telegram-HTML messages under the size limit."""
+    _check_path(path)
+    text = render_template("answer.j2", r=report, path=path, year_note=year_note)
+    return split_message(tidy(text))
+
+
+def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
+    """The dollar figures that matter most for a path, by their [label.key_figure] code."""
+    rec = _option(r, r.job_change.recommended)
+    cash = _option(r, "cash_out")
+    offset = r.loan.offset
+    offset_cost = (
+        offset.federal_tax_if_not_rolled + offset.state_tax_if_not_rolled
+        if offset is not None
+        else Decimal(0)
+    )
+    if offset is not None:
+        offset_cost += offset.penalty_if_not_rolled
+    if path == "job_change":
+        return {
+            "suggested_net_now": rec.net_now,
+            "suggested_value_at_retirement": rec.value_at_retirement,
+            "cash_out_net": cash.net_now,
+            "forfeited_if_leaving_now": r.vesting.forfeited_if_leaving_now,
+            "loan_offset_cost": offset_cost,
+            "match_left_on_table": r.contributions.match_left_on_table,
+        }
+    if path == "loan":
+        return {
+            "max_new_loan": r.loan.max_new_loan,
+            "loan_offset_cost": offset_cost,
+            "forfeited_if_leaving_now": r.vesting.forfeited_if_leaving_now,
+        }
+    if path == "withdrawal":
+        return {
+            "cash_out_net": cash.net_now,
+            "cash_out_federal_tax": cash.federal_tax,
+            "cash_out_state_tax": cash.state_tax,
+            "cash_out_penalty": cash.penalty,
+            "loan_offset_cost": offset_cost,
+        }
+    return {
+        "employee_annual": r.contributions.employee_annual,
+        "employer_match_annual": r.contributions.employer_match_annual,
+        "match_left_on_table": r.contributions.match_left_on_table,
+        "employee_total": r.limits.employee_total,
+        "rmd_amount": r.rmd.amount,
+    }
+
+
+def render_change(before: Report, after: Report, path: str) -> str:
+    """After an edit: the change in dollars of the path's key figures (only those that moved)."""
+    _check_path(path)
+    old, new = _key_figures(before, path), _key_figures(after, path)
+    changes = [
+        {"name": name, "old": old[name], "new": value, "diff": value - old[name]}
+        for name, value in new.items()
+        if name in old and money(old[name]) != money(value)
+    ]
+    recommended = None
+    if path == "job_change" and before.job_change.recommended != after.job_change.recommended:
+        recommended = after.job_change.recommended
+    return tidy(
+        render_template("change.j2", r=after, path=path, changes=changes, recommended=recommended)
+    )
+
+
+__all__ = ["PATHS", "SECTION_TEMPLATES", "render_answer", "render_change", "render_template"]

@@ -1,0 +1,68 @@
+"""/why: the trace grouped by section, each figure with its value, formula, source and year."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.formats import long_date, money, number, percent
+from bot.render.answer import render_template, tidy
+from bot.render.labels import LABELS, figure_label
+from bot.render.telegram_html import split_message
+from bot.wording import text
+from engine import Report
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _why_value(figure: str, value: str) -> str:
+    """A trace value as the person reads it: dollars, percent, date, year or age."""
+    if _ISO_DATE.fullmatch(value):
+        return long_date(date.fromisoformat(value))
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        return value
+    if figure.endswith("percent") or figure.endswith("percent_for_full_match"):
+        return percent(d)
+    if figure.endswith("_year"):
+        return str(int(d))
+    if figure == "rmd.start_age":
+        return text("label.phrase.age", age=number(d))
+    if figure == "rmd.factor":
+        return number(d)
+    if figure == "loan.repayment_term_years":
+        return text("label.phrase.years", years=number(d))
+    return money(d)
+
+
+def render_why(report: Report, *, section: str | None = None) -> list[str]:
+    """The trace, grouped by section: each figure with its formula, source and tax year."""
+    sections = dict(LABELS["section"])
+    if section is not None and section not in sections:
+        out = render_template("why.j2", r=report, groups=[], unknown=section, sections=sections)
+        return split_message(tidy(out))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for e in report.trace:
+        top = e["figure"].split(".", 1)[0]
+        if section is not None and top != section:
+            continue
+        groups.setdefault(top, []).append(
+            {
+                "label": figure_label(e["figure"], report.tax_year),
+                "value": _why_value(e["figure"], e["value"]),
+                "formula": e["formula"],
+                "source": e["source"],
+                "tax_year": e["tax_year"],
+            }
+        )
+    ordered = [
+        {"title": sections.get(top, top), "entries": entries} for top, entries in groups.items()
+    ]
+    out = render_template("why.j2", r=report, groups=ordered, unknown=None, sections=sections)
+    return split_message(tidy(out))
+
+
+__all__ = ["render_why"]
