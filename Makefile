@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff format --no-cache --check engine bot tests
 	$(BIN)/ruff check --no-cache engine bot tests
-	$(BIN)/mypy --strict engine
+	$(BIN)/mypy --strict engine bot
 
 test: lint
 	$(BIN)/python -m pytest
