@@ -35,6 +35,11 @@ def menu() -> list[tuple[str, str]]:
     return [(c.name, c.description()) for c in COMMANDS]
 
 
+def readme_lines() -> list[str]:
+    """The README's command list, one Markdown line per command."""
+    return [f"- `/{name}`: {text}" for name, text in menu()]
+
+
 @dataclass(frozen=True)
 class Typed:
     """A typed command: its name (no slash, no @bot) and what follows it."""
