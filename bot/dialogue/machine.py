@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from markupsafe import Markup
 from pydantic import JsonValue
@@ -54,15 +55,9 @@ def new_state() -> ChatState:
     return ChatState()
 
 
-def esc(text: str) -> str:
-    """Escape the person's own text (or a plain label) for Telegram HTML."""
-    return html.escape(text, quote=False)
-
-
-def _say(key: str, st: ChatState | None = None, /, **values: object) -> str:
-    """A [dialogue] message for the chat's tax year."""
-    year = st.answers.get("tax_year") if st is not None else None
-    return say(f"dialogue.{key}", tax_year=year if isinstance(year, int) else None, **values)
+def _say(key: str, /, **values: Any) -> str:
+    """A message of templates/messages.toml [dialogue]."""
+    return say(f"dialogue.{key}", **values)
 
 
 def handle(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import JsonValue
 
@@ -283,11 +283,11 @@ def _age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     return _json(rd.parse_birth_or_age(typed, today=ask.today))
 
 
-def _date(prefer: str) -> Reader:
+def _date(prefer: Literal["future", "past", "any"]) -> Reader:
     """A date, stored as YYYY-MM-DD."""
 
     def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
-        return _json(rd.parse_date(typed, today=ask.today, prefer=prefer))  # type: ignore[arg-type]
+        return _json(rd.parse_date(typed, today=ask.today, prefer=prefer))
 
     return read
 

@@ -240,7 +240,9 @@ CASES: list[tuple[str, str, str, Any]] = [
 @contextmanager
 def no_internal_errors() -> Iterator[None]:
     """Make the parsers' safety net fail the test instead of hiding a crash."""
-    with mock.patch.object(readers_base._LOG, "error", side_effect=AssertionError("parser crashed")):
+    with mock.patch.object(
+        readers_base._LOG, "error", side_effect=AssertionError("parser crashed")
+    ):
         yield
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from bot.dialogue import commands, questions
 from bot.dialogue.machine import handle, help_text
 from bot.dialogue.questions import BY_KEY, QUESTIONS, Asking
 from bot.dialogue.replies import Button
+from bot.wording import messages
 from engine import parameters as params
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,3 +126,18 @@ def test_readme_lists_every_command() -> None:
     readme = (ROOT / "README.md").read_text()
     missing = [c.name for c in commands.COMMANDS if f"/{c.name}`" not in readme]
     assert not missing, f"README.md lacks {missing}"
+
+
+def test_no_dollar_amount_in_the_dialogue_code_and_only_examples_in_its_messages() -> None:
+    files = [*(ROOT / "bot/dialogue").rglob("*.py"), ROOT / "bot/console.py"]
+    files += list((ROOT / "bot/telegram").glob("*.py"))
+    for path in files:
+        tree = ast.parse(path.read_text())
+        docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in docs:
+                    assert not re.search(r"\$\s?\d", node.value), (path, node.value)
+    for key, text in messages().items():
+        if key.startswith("dialogue.") and re.search(r"\$\s?\d", text):
+            assert key.rsplit(".", 1)[-1].startswith("example"), key

@@ -9,8 +9,6 @@ from bot.dialogue.readers.base import Parsed, is_unknown, msg, never_raise, prep
 from bot.dialogue.readers.dates import read_date
 from bot.dialogue.readers.number_words import replace_number_words
 
-# --------------------------------------------------------------------------- age
-
 _AGE_EXAMPLE = "dialogue.read.age.example"
 _AGE_RE = re.compile(
     r"(?:(?:i'?m|i am|im|age|aged|age is|my age is|i'?m age)\s*:?\s*)?(\d{1,3})"

@@ -65,8 +65,6 @@ def never_raise(example_key: str) -> Callable[[Callable[P, Parsed[T]]], Callable
     return wrap
 
 
-# --------------------------------------------------------------------------- normalisation
-
 _FRACTIONS = {"½": " 1/2 ", "¼": " 1/4 ", "¾": " 3/4 "}
 _PUNCT = str.maketrans(
     {

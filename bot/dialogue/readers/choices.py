@@ -15,8 +15,6 @@ from bot.dialogue.readers.base import (
     strip_end,
 )
 
-# --------------------------------------------------------------------------- choices
-
 _ORDINALS = {
     "first": 1,
     "1st": 1,

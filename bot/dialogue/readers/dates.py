@@ -19,8 +19,6 @@ from bot.dialogue.readers.base import (
 from bot.dialogue.readers.number_words import replace_number_words
 from engine.rules.dates import add_months
 
-# --------------------------------------------------------------------------- dates
-
 _DATE_EXAMPLE = "dialogue.read.date.example"
 
 

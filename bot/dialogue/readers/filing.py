@@ -14,8 +14,6 @@ from bot.dialogue.readers.base import (
     strip_end,
 )
 
-# --------------------------------------------------------------------------- filing status
-
 _SINGLE = frozenset(
     {
         "single",

@@ -20,8 +20,6 @@ from bot.dialogue.readers.base import (
 from engine import SUPPORTED_YEARS
 from engine import parameters as params
 
-# --------------------------------------------------------------------------- employer match
-
 Tiers = list[tuple[Decimal, Decimal]]
 _MATCH_EXAMPLE = "dialogue.read.match.example"
 _MOST = Decimal(500)  # a match above 500% of deferrals is taken for a typing slip

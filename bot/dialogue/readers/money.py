@@ -21,8 +21,6 @@ from bot.dialogue.readers.base import (
 )
 from bot.dialogue.readers.number_words import replace_number_words
 
-# --------------------------------------------------------------------------- money
-
 _M = "dialogue.read.money."
 _EXAMPLE = "dialogue.read.money.example"
 

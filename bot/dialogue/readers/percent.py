@@ -21,8 +21,6 @@ from bot.dialogue.readers.base import (
 )
 from bot.dialogue.readers.number_words import replace_number_words
 
-# --------------------------------------------------------------------------- percent
-
 _PCT_EXAMPLE = "dialogue.read.percent.example"
 _PCT_WORD_RE = re.compile(r"\s*(?:%|\bpercent\b|\bper cent\b|\bpct\b)")
 _PCT_FILLER_RE = re.compile(

@@ -6,8 +6,6 @@ import re
 
 from bot.dialogue.readers.base import Parsed, is_unknown, msg, never_raise, prepare
 
-# --------------------------------------------------------------------------- yes / no
-
 _YES_EXAMPLE = "dialogue.read.yes_no.example"
 _YES = frozenset(
     {
