@@ -135,9 +135,10 @@ def test_no_dollar_amount_in_the_dialogue_code_and_only_examples_in_its_messages
         tree = ast.parse(path.read_text())
         docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if id(node) not in docs:
-                    assert not re.search(r"\$\s?\d", node.value), (path, node.value)
+            if not isinstance(node, ast.Constant) or id(node) in docs:
+                continue
+            if isinstance(node.value, str):
+                assert not re.search(r"\$\s?\d", node.value), (path, node.value)
     for key, text in messages().items():
         if key.startswith("dialogue.") and re.search(r"\$\s?\d", text):
             assert key.rsplit(".", 1)[-1].startswith("example"), key
