@@ -71,6 +71,11 @@ def _nothing_more(value: JsonValue, ask: Asking) -> Answers:
     return {}
 
 
+def _no_values(year: int) -> dict[str, str]:
+    """The wording needs no computed number."""
+    return {}
+
+
 @dataclass(frozen=True)
 class Question:
     """One question and everything about it (wording in [dialogue.question.<key>])."""
@@ -86,6 +91,7 @@ class Question:
     skip_button: bool = False  # offers a Skip button (a follow-up takes "skip" typed anyway)
     counted_as: JsonValue = None  # assumed while unanswered, to count "Question N of M"
     derive: Callable[[JsonValue, Asking], Answers] = _nothing_more  # answers that follow
+    values: Callable[[int], dict[str, str]] = _no_values  # numbers its wording needs, by year
 
     @property
     def wording(self) -> str:
@@ -94,16 +100,16 @@ class Question:
 
     def text(self, year: int) -> str:
         """The question as asked."""
-        return say(f"{self.wording}.text", tax_year=year)
+        return say(f"{self.wording}.text", tax_year=year, **self.values(year))
 
     def example(self, year: int) -> str:
         """An example answer, for a re-ask."""
-        return say(f"{self.wording}.example", tax_year=year)
+        return say(f"{self.wording}.example", tax_year=year, **self.values(year))
 
     def unknown_note(self, year: int) -> str:
         """What the answer "I don't know" is taken as, said back; empty when nothing."""
         key = f"{self.wording}.unknown"
-        return say(key, tax_year=year) if has(key) else ""
+        return say(key, tax_year=year, **self.values(year)) if has(key) else ""
 
     def choices(self, year: int) -> tuple[Choice, ...]:
         """The buttons offered with the question."""
@@ -159,6 +165,13 @@ def _vesting(year: int) -> tuple[Choice, ...]:
 
 
 SCHEDULES = _vesting
+
+
+def _own_money_vested(year: int) -> dict[str, str]:
+    """The vested percent of a person's own deferrals: always full (IRC 411(a)(1))."""
+    (full,) = params.get("vesting_schedules", year)["immediate"]
+    return {"vested": fmt_num(full)}
+
 
 # Common plan formulas (plan designs, not law) and the safe harbor basic match (law).
 _PRESETS: dict[str, list[tuple[int, int]]] = {
@@ -466,6 +479,7 @@ QUESTIONS: tuple[Question, ...] = (
         asked_when=_path(*ACCOUNT),
         unknown_default="0",
         counted_as="1",
+        values=_own_money_vested,
     ),
     Question(
         "schedule",

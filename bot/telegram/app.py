@@ -165,6 +165,7 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor(256))
         .rate_limiter(AIORateLimiter(max_retries=8))
         .connection_pool_size(64)
+        .post_init(register_commands)
     )
     if settings.WEBHOOK_URL:
         builder = builder.updater(None)

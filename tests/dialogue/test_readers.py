@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dialogue import parsing as P
+from bot.dialogue import readers as P
 from bot.dialogue.readers import base as readers_base
 
 D = Decimal
