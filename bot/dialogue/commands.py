@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogue.questions import plain
+from bot.dialogue.replies import plain
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,8 @@ from bot.dialogue.questions import (
     TODAY,
     Asking,
     Question,
-    plain,
 )
-from bot.dialogue.replies import Button, Choice, Reply
+from bot.dialogue.replies import Button, Choice, Reply, plain
 from bot.dialogue.state import VERSION, ChatState, Mode, OldAnswer, Pending
 from bot.wording import say
 from engine import EngineError, Report, evaluate
@@ -96,6 +95,7 @@ def _expected_button(st: ChatState) -> str | None:
 
 
 def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Result:
+    """Dispatch one input by what the chat waits for."""
     if button is not None:
         if button.question != _expected_button(st):
             return st, [Reply(_say("stale_button"))] + _prompt(st, today)
@@ -127,6 +127,7 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
 
 
 def _greeting(today: date) -> list[Reply]:
+    """The greeting and the goal buttons."""
     return [
         Reply(
             say("dialogue.greeting"),
@@ -137,6 +138,7 @@ def _greeting(today: date) -> list[Reply]:
 
 
 def _answer_goal(st: ChatState, text: str, today: date) -> Result:
+    """Read the goal; a goal starts its questions."""
     picked = rd.parse_choice(text, GOALS(tax_year_for(today)))
     if not picked.ok or picked.value is None:
         return st, [Reply(_say("pick_one"))] + _greeting(today)
@@ -144,6 +146,7 @@ def _answer_goal(st: ChatState, text: str, today: date) -> Result:
 
 
 def _start_path(st: ChatState, path: str, today: date) -> Result:
+    """Take a goal and ask its first question."""
     st.answers["path"] = path
     st.mode = "asking"
     st.current = None
@@ -151,6 +154,7 @@ def _start_path(st: ChatState, path: str, today: date) -> Result:
 
 
 def _next_question(st: ChatState) -> Question | None:
+    """The first unanswered question that applies (follow-ups once answered)."""
     for q in MAIN:
         if q.asked_when(st.answers) and q.key not in st.answers:
             return q
@@ -194,6 +198,7 @@ def _advance(
 
 
 def _report(st: ChatState, today: date) -> Report | None:
+    """The engine's report on the answers, or None when they do not fit."""
     try:
         return evaluate(build_profile(dict(st.answers), today))
     except EngineError:
@@ -210,6 +215,7 @@ def _progress(st: ChatState, q: Question) -> str:
 
 
 def _ask(st: ChatState, q: Question, today: date, note: str = "") -> list[Reply]:
+    """The question with its progress, buttons, and the old answer to keep."""
     year = _year(st, today)
     choices = list(q.choices(year))
     text = _progress(st, q) + q.text(year)
@@ -224,6 +230,7 @@ def _ask(st: ChatState, q: Question, today: date, note: str = "") -> list[Reply]
 
 
 def _yes_no() -> tuple[Choice, ...]:
+    """Yes and No buttons."""
     return (Choice("yes", plain("dialogue.choice.yes")), Choice("no", plain("dialogue.choice.no")))
 
 
@@ -240,6 +247,7 @@ def _prompt(st: ChatState, today: date) -> list[Reply]:
 
 
 def _answer(st: ChatState, text: str, today: date) -> Result:
+    """One typed answer to the current question: store, confirm, or re-ask."""
     assert st.current is not None
     q = BY_KEY[st.current]
     old = st.old
@@ -265,6 +273,7 @@ def _answer(st: ChatState, text: str, today: date) -> Result:
 
 
 def _answer_confirm(st: ChatState, text: str, today: date) -> Result:
+    """Yes stores the doubtful answer, no re-asks, anything else is a new answer."""
     pending = st.pending
     assert pending is not None
     yn = rd.parse_yes_no(text)
@@ -279,6 +288,7 @@ def _answer_confirm(st: ChatState, text: str, today: date) -> Result:
 
 
 def _store(st: ChatState, q: Question, value: JsonValue, today: date, note: str = "") -> Result:
+    """Keep an answer (and what follows from it) and move on."""
     before = None
     editing = st.old is not None and st.old.key == q.key
     if st.answered_once and (editing or q.follow_up):
@@ -298,6 +308,7 @@ Handler = Callable[[ChatState, str, date], Result]
 
 
 def _command(st: ChatState, name: str, argument: str, today: date) -> Result:
+    """A slash command, from the one command list."""
     handlers: dict[str, Handler] = {
         "start": _start,
         "help": lambda s, a, t: (s, [Reply(help_text())]),
@@ -335,12 +346,14 @@ def _start(st: ChatState, argument: str, today: date) -> Result:
 
 
 def _restart(st: ChatState, argument: str, today: date) -> Result:
+    """/restart: a fresh chat at the greeting."""
     fresh = new_state()
     fresh.mode = "goal"
     return fresh, [Reply(_say("starting_over"))] + _greeting(today)
 
 
 def _forget(st: ChatState, argument: str, today: date) -> Result:
+    """/forget: ask before deleting everything."""
     if st.mode != "confirm_forget":
         st.resume_mode = st.mode
     st.mode = "confirm_forget"
@@ -368,6 +381,7 @@ def _label(q: Question, year: int) -> str:
 
 
 def _summary(st: ChatState, today: date) -> str:
+    """/summary: the goal and every answer so far."""
     a = st.answers
     path = a.get("path")
     if not path:
@@ -384,6 +398,7 @@ def _summary(st: ChatState, today: date) -> str:
 
 
 def _back(st: ChatState, today: date) -> Result:
+    """/back: the previous question, its answer offered to keep."""
     asked = st.asked
     current = st.current
     if st.mode == "confirming":
@@ -417,6 +432,7 @@ def _answered_choices(st: ChatState, today: date) -> tuple[Choice, ...]:
 
 
 def _edit(st: ChatState, today: date) -> Result:
+    """/edit: which answer to change."""
     answered = _answered_choices(st, today)
     if not answered:
         return st, [Reply(_say("edit.nothing"))]
@@ -426,6 +442,7 @@ def _edit(st: ChatState, today: date) -> Result:
 
 
 def _answer_edit_pick(st: ChatState, text: str, today: date) -> Result:
+    """The answer picked for /edit is asked again."""
     picked = rd.parse_choice(text, _answered_choices(st, today))
     if not picked.ok or picked.value is None:
         resume: Mode = st.resume_mode or "asking"

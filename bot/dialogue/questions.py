@@ -20,7 +20,7 @@ from bot.dialogue import readers as rd
 from bot.dialogue.readers.base import fmt_num
 from bot.dialogue.readers.dates import fmt_date
 from bot.dialogue.readers.match import plan_tiers
-from bot.dialogue.replies import Choice
+from bot.dialogue.replies import Choice, plain
 from bot.dialogue.state import Answers
 from bot.render import money
 from bot.wording import has, say
@@ -29,11 +29,6 @@ from engine import parameters as params
 TODAY = "today"  # an unknown_default meaning "the date of the conversation"
 PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
-
-
-def plain(key: str, /, **values: Any) -> str:
-    """A message as plain text (button labels and echoed answers are not HTML)."""
-    return html.unescape(say(key, **values))
 
 
 @dataclass(frozen=True)
@@ -209,6 +204,7 @@ def _money(kind: str) -> Reader:
     """A dollar amount, stored as a string of the Decimal."""
 
     def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
         return _json(rd.parse_money(typed, kind=kind))
 
     return read
@@ -238,6 +234,7 @@ def _choice(options: Options) -> Reader:
     """One of the question's buttons, by number or words."""
 
     def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
         return _json(rd.parse_choice(typed, options(ask.tax_year)))
 
     return read
@@ -300,6 +297,7 @@ def _date(prefer: Literal["future", "past", "any"]) -> Reader:
     """A date, stored as YYYY-MM-DD."""
 
     def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
         return _json(rd.parse_date(typed, today=ask.today, prefer=prefer))
 
     return read
@@ -309,6 +307,7 @@ def _percent(maximum: Decimal | None = None) -> Reader:
     """A percent, stored as a string of the Decimal."""
 
     def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
         if maximum is None:
             return _json(rd.parse_percent(typed))
         return _json(rd.parse_percent(typed, maximum=maximum))
@@ -323,6 +322,7 @@ def _not_above_balance(message: str) -> Check:
     """An amount that is part of the balance cannot exceed it."""
 
     def check(value: JsonValue, ask: Asking) -> str | None:
+        """The problem with the answer, or None."""
         balance = ask.answers.get("balance")
         if balance is not None and Decimal(str(value)) > Decimal(str(balance)):
             return say(message)
@@ -459,6 +459,7 @@ def _label_of(options: Options) -> Callable[[JsonValue], str]:
     """A stored choice key shown as its button label."""
 
     def show(value: JsonValue) -> str:
+        """The label of the stored key."""
         labels = {c.key: c.label for c in options(max(params.SUPPORTED_YEARS))}
         return labels.get(str(value), str(value))
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from bot.wording import say
 from engine import Report
+
+
+def plain(key: str, /, **values: Any) -> str:
+    """A message as plain text (button labels and echoed answers are not HTML)."""
+    return html.unescape(say(key, **values))
 
 
 class Choice(NamedTuple):

@@ -73,6 +73,7 @@ class Advisor:
     """Holds the store and the clock; one instance per process."""
 
     def __init__(self, store: SQLiteStore, today: Any = None) -> None:
+        """The store answers are kept in, and a fixed date for tests."""
         self.store = store
         self.today = today
         self.last_update_at: float | None = None
