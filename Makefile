@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff format --no-cache --check engine bot tests
 	$(BIN)/ruff check --no-cache engine bot tests
-	$(BIN)/mypy --strict engine
+	$(BIN)/mypy --strict engine bot
 
 # Everything: lint, types and every test, the subprocess and end-to-end ones included (what CI runs).
 test: lint

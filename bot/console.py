@@ -2,106 +2,106 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from bot.dialogue.machine import Reply, handle
+from bot import render
+from bot.chart import chart_file
+from bot.dialogue.machine import handle
+from bot.dialogue.replies import Reply
+from bot.dialogue.state import ChatState, restore, stored
 from bot.store import SQLiteStore, StoreError
+from bot.wording import say
 
 DEFAULT_DB = "data/advisor.db"
-APOLOGY = "Sorry, something went wrong on my side. Your answers are safe; please try again."
-SAVE_FAILED = "Sorry, I could not save that; your previous answers are kept. Please try again."
+_QUIT = re.compile(r"/?(?:quit|exit)", re.IGNORECASE)
 
 
-def show(replies: list[Reply], out: TextIO) -> list[tuple[str, str]]:
-    """Print replies as plain text; return the choices of the last one."""
-    from bot import render
-    from bot.chart import chart_file
+def _plain(key: str) -> str:
+    """A message as the console prints it."""
+    return render.to_plain(say(key))
 
-    choices: list[tuple[str, str]] = []
+
+def show(replies: list[Reply], out: TextIO) -> Reply | None:
+    """Print replies as plain text; return the last one that offers choices, if it is last."""
+    last: Reply | None = None
     for r in replies:
         out.write(render.to_plain(r.text).rstrip() + "\n")
-        if r.report is not None:
+        if r.has_chart and r.report is not None:
             path = chart_file(r.report)
             if path:
-                out.write(f"(Chart: {path})\n")
-        choices = r.choices
-        for i, (_, label) in enumerate(r.choices, 1):
-            out.write(f"  {i}. {label}\n")
+                out.write(render.to_plain(say("dialogue.console.chart", path=str(path))) + "\n")
+        for i, choice in enumerate(r.choices, 1):
+            out.write(f"  {i}. {choice.label}\n")
         out.write("\n")
-    return choices
+        last = r
+    return last
 
 
-def pick(text: str, choices: list[tuple[str, str]]) -> str | None:
-    """The choice key for a typed number or an exact label."""
-    t = text.strip().rstrip(".")
-    if t.isdigit() and 1 <= int(t) <= len(choices):
-        return choices[int(t) - 1][0]
-    for key, label in choices:
-        if t.casefold() == label.casefold():
-            return key
-    return None
+def is_quit(text: str) -> bool:
+    """`quit` or `exit`, in any case, with or without a slash."""
+    return _QUIT.fullmatch(text.strip()) is not None
 
 
 def run(db: str, chat_id: int, today: date, inp: TextIO, out: TextIO) -> int:
-    """Read lines until end of input; each acknowledged answer is on disk before it is shown."""
+    """Read lines until quit or end of input; each acknowledged answer is on disk before shown."""
     try:
         store = SQLiteStore(db)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    with store:
-        record = store.load(chat_id)
-        state: dict[str, Any] | None = record.state if record else None
-        state, replies = handle(state, "/start", today=today)
-        if state is not None:
-            store.save(chat_id, state)
-        choices = show(replies, out)
-        while True:
-            out.write("> ")
-            out.flush()
-            line = inp.readline()
-            if not line:
-                out.write("\n")
-                return 0
-            text = line.rstrip("\n")
-            key = pick(text, choices) if choices else None
-            question = _question_of(state)
-            button = (question, key) if key is not None and question else None
-            try:
-                new, replies = handle(state, text, today=today, button=button)
-                if new is None:
-                    store.forget(chat_id)
-                else:
-                    store.save(chat_id, new)
-            except StoreError:
-                replies = [Reply(SAVE_FAILED)]
-                new = state
-            except Exception as exc:  # a bug: apologise, keep the last saved state, go on
-                print(f"error: {type(exc).__name__} (nothing was saved)", file=sys.stderr)
-                replies = [Reply(APOLOGY)]
-                new = state
-            state = new
-            try:
-                choices = show(replies, out)
-            except Exception as exc:
-                print(f"error: {type(exc).__name__} while showing the reply", file=sys.stderr)
-                choices = []
+    try:
+        with store:
+            return _converse(store, chat_id, today, inp, out)
+    except KeyboardInterrupt:  # Ctrl-C: every acknowledged answer is already saved
+        out.write("\n" + _plain("dialogue.console.bye") + "\n")
+        out.flush()
+        return 0
 
 
-def _question_of(state: dict[str, Any] | None) -> str | None:
-    """The key a button in the current prompt answers."""
-    if state is None:
-        return "goal"
-    mode = state.get("mode")
-    if mode in ("start", "goal"):
-        return "goal"
-    if mode == "asking":
-        cur = state.get("current")
-        return str(cur) if cur else None
-    return str(mode)
+def _converse(store: SQLiteStore, chat_id: int, today: date, inp: TextIO, out: TextIO) -> int:
+    """The loop: read a line, hand it to the dialogue, save, print."""
+    record = store.load(chat_id)
+    state: ChatState | None = restore(record.state if record else None)
+    state, replies = handle(state, "/start", today=today)
+    if state is not None:
+        store.save(chat_id, stored(state))
+    out.write(_plain("dialogue.console.how_to_leave") + "\n\n")
+    last = show(replies, out)
+    while True:
+        out.write("> ")
+        out.flush()
+        line = inp.readline()
+        if not line:
+            out.write("\n" + _plain("dialogue.console.bye") + "\n")
+            return 0
+        text = line.rstrip("\n")
+        if is_quit(text):
+            out.write(_plain("dialogue.console.bye") + "\n")
+            return 0
+        button = last.pick(text) if last is not None else None
+        try:
+            new, replies = handle(state, text, today=today, button=button)
+            if new is None:
+                store.forget(chat_id)
+            else:
+                store.save(chat_id, stored(new))
+        except StoreError:
+            replies = [Reply(say("common.save_failed"))]
+            new = state
+        except Exception as exc:  # a bug: apologise, keep the last saved state, go on
+            print(f"error: {type(exc).__name__} (nothing was saved)", file=sys.stderr)
+            replies = [Reply(say("common.apology"))]
+            new = state
+        state = new
+        try:
+            last = show(replies, out)
+        except Exception as exc:
+            print(f"error: {type(exc).__name__} while showing the reply", file=sys.stderr)
+            last = None
 
 
 def main(argv: list[str]) -> int:

@@ -2,7 +2,9 @@
 
 It knows the questions and commands, reads human answers forgivingly, and never raises:
 anything it cannot take gets a clear re-ask. It does not know Telegram or the console.
-State is a JSON-serialisable dict; ``None`` as the new state means "forget this chat".
+The state is a typed ChatState (bot/dialogue/state.py); ``None`` means "forget this chat".
+Everything about one question is in the question table (bot/dialogue/questions.py); every
+sentence is in templates/messages.toml under [dialogue].
 
     start ──goal──▶ asking (one question at a time, Question N of M)
                       │ answer ok ──▶ next question ... ──▶ answered (the Report rendered)
@@ -15,408 +17,395 @@ State is a JSON-serialisable dict; ``None`` as the new state means "forget this 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from bot.dialogue import parsing as pr
+from markupsafe import Markup
+from pydantic import JsonValue
+
+from bot import render
+from bot.dialogue import readers as rd
+from bot.dialogue.commands import COMMANDS, read_command
 from bot.dialogue.profile import build_profile, tax_year_for
 from bot.dialogue.questions import (
     BY_KEY,
-    FOLLOW_UPS,
     GOALS,
+    MAIN,
     QUESTIONS,
+    TODAY,
+    Asking,
     Question,
 )
+from bot.dialogue.replies import Button, Choice, Reply, plain
+from bot.dialogue.state import VERSION, ChatState, Mode, OldAnswer, Pending
+from bot.wording import say
 from engine import EngineError, Report, evaluate
 
-VERSION = 1
 KEEP = "keep"
+SKIP = "skip"
+Result = tuple[ChatState | None, list[Reply]]
+
+__all__ = ["VERSION", "Button", "ChatState", "Choice", "Reply", "handle", "new_state"]
 
 
-@dataclass
-class Reply:
-    """One message to the person: Telegram HTML text and optional choice buttons."""
-
-    text: str
-    choices: list[tuple[str, str]] = field(default_factory=list)
-    question: str | None = None  # the question key the choices answer (for stale buttons)
-    report: Report | None = None  # set on the answer, for the chart
-
-
-def new_state() -> dict[str, Any]:
+def new_state() -> ChatState:
     """An empty chat."""
-    return {"v": VERSION, "mode": "start", "answers": {}, "asked": [], "current": None}
+    return ChatState()
 
 
-def esc(text: str) -> str:
-    """Escape the person's own text for Telegram HTML."""
-    return html.escape(text, quote=False)
-
-
-HELP = (
-    "I compare what you can do with a 401(k) when you change jobs, borrow or withdraw, in "
-    "dollars, with the rule and the IRS source behind every figure.\n\n"
-    "/start begin or continue\n/back the previous question\n/edit change an answer\n"
-    "/summary your answers so far\n/why where each figure comes from\n/restart start over\n"
-    "/forget delete everything about you\n/privacy what I keep\n/help this message"
-)
-PRIVACY = (
-    "I keep your answers (no name, no account numbers) in this bot's own database so a chat "
-    "can continue where it stopped. Nothing is shared or sold. /forget deletes all of it at "
-    "once."
-)
+def _say(key: str, /, **values: Any) -> str:
+    """A message of templates/messages.toml [dialogue]."""
+    return say(f"dialogue.{key}", **values)
 
 
 def handle(
-    state: dict[str, Any] | None,
+    state: ChatState | None,
     text: str,
     *,
     today: date,
-    button: tuple[str, str] | None = None,
-) -> tuple[dict[str, Any] | None, list[Reply]]:
-    """Apply one input (typed text, or a button as (question, choice)) to the chat."""
-    st = _copy(state) if state else new_state()
+    button: Button | tuple[str, str] | None = None,
+) -> Result:
+    """Apply one input (typed text, or a pressed button) to the chat; the caller's state stays."""
+    st = state.model_copy(deep=True) if state is not None else new_state()
     try:
-        return _handle(st, text.strip()[:2000], today, button)
+        return _handle(st, text.strip()[:2000], today, Button(*button) if button else None)
     except EngineError:
-        return st, [
-            Reply("Sorry, I could not work that out. Please check your answers with /summary.")
-        ]
+        return st, [Reply(_say("engine_failed"))]
 
 
-def _copy(state: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of a JSON state, so the caller's copy is never changed."""
-    out = dict(state)
-    out["answers"] = dict(state.get("answers", {}))
-    out["asked"] = list(state.get("asked", []))
-    return out
+def _year(st: ChatState, today: date) -> int:
+    """The tax year of the conversation."""
+    year = st.answers.get("tax_year")
+    return year if isinstance(year, int) else tax_year_for(today)
 
 
-def _handle(
-    st: dict[str, Any], text: str, today: date, button: tuple[str, str] | None
-) -> tuple[dict[str, Any] | None, list[Reply]]:
+def _asking(st: ChatState, today: date) -> Asking:
+    """What a question's reader and check may know."""
+    return Asking(today=today, tax_year=_year(st, today), answers=dict(st.answers))
+
+
+def _expected_button(st: ChatState) -> str | None:
+    """The question a button pressed now would answer."""
+    if st.mode in ("start", "goal"):
+        return "goal"
+    if st.mode == "asking":
+        return st.current
+    return st.mode
+
+
+def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Result:
+    """Dispatch one input by what the chat waits for."""
     if button is not None:
-        qkey, choice = button
-        mode = st["mode"]
-        expected = "goal" if mode in ("start", "goal") else mode
-        if mode == "asking":
-            expected = st.get("current")
-        if qkey != expected:
-            return st, [Reply("That button belongs to an earlier question.")] + _prompt(st, today)
-        text = choice
-    if text.startswith("/"):
-        return _command(st, text.split()[0].lower().split("@")[0], today)
-    mode = st["mode"]
-    if mode == "start":
-        st["mode"] = "goal"
+        if button.question != _expected_button(st):
+            return st, [Reply(_say("stale_button"))] + _prompt(st, today)
+        text = button.choice
+    typed = read_command(text)
+    if typed is not None:
+        return _command(st, typed.name, typed.argument, today)
+    if st.mode == "start":
+        st.mode = "goal"
         if not text:
-            return st, _greeting()
+            return st, _greeting(today)
         return _answer_goal(st, text, today)
-    if mode == "goal":
+    if st.mode == "goal":
         return _answer_goal(st, text, today)
-    if mode == "confirm_forget":
-        yn = pr.parse_yes_no(text)
+    if st.mode == "confirm_forget":
+        yn = rd.parse_yes_no(text)
         if yn.ok and yn.value:
-            return None, [Reply("Done: everything about you is deleted. /start to begin again.")]
-        st["mode"] = st.pop("resume_mode", "asking")
-        return st, [Reply("Nothing was deleted.")] + _prompt(st, today)
-    if mode == "confirming":
+            return None, [Reply(_say("forget.done"))]
+        st.mode = st.resume_mode or "asking"
+        st.resume_mode = None
+        return st, [Reply(_say("forget.kept"))] + _prompt(st, today)
+    if st.mode == "confirming":
         return _answer_confirm(st, text, today)
-    if mode == "edit_pick":
+    if st.mode == "edit_pick":
         return _answer_edit_pick(st, text, today)
-    if mode == "asking":
+    if st.mode == "asking":
         return _answer(st, text, today)
-    # answered: free text with no question pending
-    return st, [Reply("You have your answer. /edit changes an answer, /why shows the sources.")]
+    return st, [Reply(_say("answered"))]
 
 
-def _greeting() -> list[Reply]:
+def _greeting(today: date) -> list[Reply]:
+    """The greeting and the goal buttons."""
     return [
         Reply(
-            "Hi! I help you decide what to do with a 401(k): the dollars of each option, the "
-            "traps that apply to you, and the dates that matter.\n\nWhat brings you here?",
-            choices=GOALS,
+            say("dialogue.greeting"),
+            choices=GOALS(tax_year_for(today)),
             question="goal",
         )
     ]
 
 
-def _answer_goal(st: dict[str, Any], text: str, today: date) -> tuple[dict[str, Any], list[Reply]]:
-    picked = pr.parse_choice(text, GOALS)
-    if not picked.ok:
-        return st, [Reply("Please pick one of these (tap or type the number).")] + _greeting()
-    st["answers"]["path"] = picked.value
-    st["mode"] = "asking"
-    st["current"] = None
+def _answer_goal(st: ChatState, text: str, today: date) -> Result:
+    """Read the goal; a goal starts its questions."""
+    picked = rd.parse_choice(text, GOALS(tax_year_for(today)))
+    if not picked.ok or picked.value is None:
+        return st, [Reply(_say("pick_one"))] + _greeting(today)
+    return _start_path(st, picked.value, today)
+
+
+def _start_path(st: ChatState, path: str, today: date) -> Result:
+    """Take a goal and ask its first question."""
+    st.answers["path"] = path
+    st.mode = "asking"
+    st.current = None
     return st, _advance(st, today, [])
 
 
-def _main_questions(answers: dict[str, Any]) -> list[Question]:
-    return [q for q in QUESTIONS if q.applies(answers)]
-
-
-def _next_question(st: dict[str, Any]) -> Question | None:
-    a = st["answers"]
-    for q in _main_questions(a):
-        if q.key not in a:
+def _next_question(st: ChatState) -> Question | None:
+    """The first unanswered question that applies (follow-ups once answered)."""
+    for q in MAIN:
+        if q.asked_when(st.answers) and q.key not in st.answers:
             return q
-    if st.get("answered_once"):
-        for q in FOLLOW_UPS:
-            if q.applies(a) and q.key not in a:
+    if st.answered_once:
+        for q in QUESTIONS:
+            if q.follow_up and q.asked_when(st.answers) and q.key not in st.answers:
                 return q
     return None
 
 
 def _advance(
-    st: dict[str, Any], today: date, replies: list[Reply], before: Report | None = None
+    st: ChatState, today: date, replies: list[Reply], before: Report | None = None
 ) -> list[Reply]:
     """Ask the next main question, or answer (in full, or as a change) and ask a follow-up."""
     q = _next_question(st)
-    if q is not None and q in QUESTIONS:
-        st["current"] = q.key
-        st["mode"] = "asking"
-        return replies + _ask(st, q)
-    st["current"] = None
-    st["mode"] = "answered"
+    if q is not None and not q.follow_up:
+        st.current = q.key
+        st.mode = "asking"
+        return replies + _ask(st, q, today)
+    st.current = None
+    st.mode = "answered"
     report = _report(st, today)
     if report is None:
-        return replies + [Reply("Sorry, something in your answers does not fit. /edit fixes it.")]
-    from bot import render
-
-    path = st["answers"]["path"]
+        return replies + [Reply(_say("does_not_fit"))]
+    path = str(st.answers["path"])
     if before is not None:
         replies.append(Reply(render.render_change(before, report, path)))
     else:
         year_note = None
         if today.year != report.tax_year:
-            year_note = (
-                f"My tax figures go up to {report.tax_year}; {today.year} figures are not in "
-                f"my data yet, so this uses {report.tax_year} rules."
-            )
+            year_note = _say("year_note", latest=report.tax_year, this_year=today.year)
         texts = render.render_answer(report, path, year_note=year_note)
         replies += [Reply(t, report=report if i == 0 else None) for i, t in enumerate(texts)]
-    st["answered_once"] = True
+    st.answered_once = True
     follow = _next_question(st)
     if follow is not None:
-        st["current"] = follow.key
-        st["mode"] = "asking"
-        replies += _ask(st, follow)
+        st.current = follow.key
+        st.mode = "asking"
+        replies += _ask(st, follow, today)
     return replies
 
 
-def _report(st: dict[str, Any], today: date) -> Report | None:
+def _report(st: ChatState, today: date) -> Report | None:
+    """The engine's report on the answers, or None when they do not fit."""
     try:
-        return evaluate(build_profile(st["answers"], today))
+        return evaluate(build_profile(dict(st.answers), today))
     except EngineError:
         return None
 
 
-def _progress(st: dict[str, Any], q: Question) -> str:
-    # Unanswered branches count as if they will be asked, so the total only ever shrinks.
-    hypo = {"employer": "1", "schedule": "graded6", "employment": "leaving", **st["answers"]}
-    main = _main_questions(hypo)
+def _progress(st: ChatState, q: Question) -> str:
+    """Question N of M; unanswered branches count as asked, so the total only ever shrinks."""
+    hypo = {**{p.key: p.counted_as for p in MAIN if p.counted_as is not None}, **st.answers}
+    main = [p for p in MAIN if p.asked_when(hypo)]
     if q not in main:
         return ""
-    return f"<i>Question {main.index(q) + 1} of {len(main)}</i>\n"
+    return say("dialogue.progress", n=main.index(q) + 1, total=len(main)) + "\n"
 
 
-def _ask(st: dict[str, Any], q: Question, note: str = "") -> list[Reply]:
-    old = st.get("old")
-    choices = list(q.choices)
-    text = _progress(st, q) + q.text
-    if old is not None and old.get("key") == q.key:
-        text += f"\n(Your answer was {esc(q.show(old['value']))}. Send 'keep' to keep it.)"
-        choices = [(KEEP, "Keep " + q.show(old["value"])[:40]), *choices]
-    if q in FOLLOW_UPS:
-        choices = [*choices, ("skip", "Skip")] if q.key != "new_plan" else choices
-    return [Reply((note + "\n" if note else "") + text, choices=choices, question=q.key)]
+def _ask(st: ChatState, q: Question, today: date, note: str = "") -> list[Reply]:
+    """The question with its progress, buttons, and the old answer to keep."""
+    year = _year(st, today)
+    choices = list(q.choices(year))
+    text = _progress(st, q) + q.text(year)
+    old = st.old
+    if old is not None and old.key == q.key:
+        shown = q.show(old.value)
+        text += "\n" + say("dialogue.ask.your_answer_was", value=shown)
+        choices = [Choice(KEEP, plain("dialogue.ask.keep_button", value=shown[:40])), *choices]
+    if q.skip_button:
+        choices = [*choices, Choice(SKIP, plain("dialogue.ask.skip_button"))]
+    return [Reply((note + "\n" if note else "") + text, choices=tuple(choices), question=q.key)]
 
 
-def _prompt(st: dict[str, Any], today: date) -> list[Reply]:
+def _yes_no() -> tuple[Choice, ...]:
+    """Yes and No buttons."""
+    return (Choice("yes", plain("dialogue.choice.yes")), Choice("no", plain("dialogue.choice.no")))
+
+
+def _prompt(st: ChatState, today: date) -> list[Reply]:
     """Repeat what the chat is waiting for."""
-    mode = st["mode"]
-    if mode in ("start", "goal"):
-        st["mode"] = "goal"
-        return _greeting()
-    if mode == "asking" and st.get("current"):
-        return _ask(st, BY_KEY[st["current"]])
-    if mode == "confirming":
-        return [Reply(st["pending"]["question"], choices=[("yes", "Yes"), ("no", "No")])]
-    return [Reply("You have your answer. /edit changes an answer, /why shows the sources.")]
+    if st.mode in ("start", "goal"):
+        st.mode = "goal"
+        return _greeting(today)
+    if st.mode == "asking" and st.current:
+        return _ask(st, BY_KEY[st.current], today)
+    if st.mode == "confirming" and st.pending is not None:
+        return [Reply(st.pending.question, choices=_yes_no(), question="confirming")]
+    return [Reply(_say("answered"))]
 
 
-def _answer(st: dict[str, Any], text: str, today: date) -> tuple[dict[str, Any], list[Reply]]:
-    q = BY_KEY[st["current"]]
-    old = st.get("old")
-    if old is not None and old.get("key") == q.key and text.lower() in (KEEP, "same"):
-        return _store(st, q, old["value"], today, note="Kept.")
-    if q in FOLLOW_UPS and text.lower() == "skip":
-        return _store(st, q, q.unknown_default, today, note="Skipped.")
-    parsed = q.read(text, today)
+def _answer(st: ChatState, text: str, today: date) -> Result:
+    """One typed answer to the current question: store, confirm, or re-ask."""
+    assert st.current is not None
+    q = BY_KEY[st.current]
+    old = st.old
+    if old is not None and old.key == q.key and text.lower() in (KEEP, "same"):
+        return _store(st, q, old.value, today, note=_say("kept"))
+    if q.follow_up and text.lower() == SKIP:
+        return _store(st, q, q.unknown_default, today, note=_say("skipped"))
+    parsed = q.take(text, _asking(st, today))
     if parsed.unknown:
         if q.unknown_default is None:
-            return st, [
-                Reply(f"I need this one to work out your numbers. For example: {q.example}.")
-            ] + _ask(st, q)
-        value = today.isoformat() if q.unknown_default == "today" else q.unknown_default
-        return _store(st, q, value, today, note=q.unknown_note or "")
-    if parsed.error or parsed.value is None:
-        msg = parsed.error or f"Sorry, I could not read that. For example: {q.example}."
-        return st, [Reply(esc(msg))] + _ask(st, q)
-    value = _jsonable(parsed.value)
-    problem = _check(st, q, value, today)
-    if problem:
-        return st, [Reply(problem)] + _ask(st, q)
+            needed = _say("needed", example=Markup(q.example(_year(st, today))))
+            return st, [Reply(needed)] + _ask(st, q, today)
+        value = today.isoformat() if q.unknown_default == TODAY else q.unknown_default
+        return _store(st, q, value, today, note=q.unknown_note(_year(st, today)))
+    if parsed.error is not None or parsed.value is None:
+        problem = parsed.error or _say("unreadable", example=Markup(q.example(_year(st, today))))
+        return st, [Reply(problem)] + _ask(st, q, today)
     if parsed.confirm:
-        st["mode"] = "confirming"
-        st["pending"] = {"key": q.key, "value": value, "question": esc(parsed.confirm)}
-        return st, [
-            Reply(
-                esc(parsed.confirm), choices=[("yes", "Yes"), ("no", "No")], question="confirming"
-            )
-        ]
-    return _store(st, q, value, today)
+        st.mode = "confirming"
+        st.pending = Pending(key=q.key, value=parsed.value, question=parsed.confirm)
+        return st, [Reply(parsed.confirm, choices=_yes_no(), question="confirming")]
+    return _store(st, q, parsed.value, today)
 
 
-def _answer_confirm(
-    st: dict[str, Any], text: str, today: date
-) -> tuple[dict[str, Any], list[Reply]]:
-    pending = st["pending"]
-    yn = pr.parse_yes_no(text)
-    q = BY_KEY[pending["key"]]
+def _answer_confirm(st: ChatState, text: str, today: date) -> Result:
+    """Yes stores the doubtful answer, no re-asks, anything else is a new answer."""
+    pending = st.pending
+    assert pending is not None
+    yn = rd.parse_yes_no(text)
+    q = BY_KEY[pending.key]
+    st.pending = None
+    st.mode = "asking"
     if yn.ok and yn.value:
-        st.pop("pending", None)
-        st["mode"] = "asking"
-        return _store(st, q, pending["value"], today)
+        return _store(st, q, pending.value, today)
     if yn.ok and not yn.value:
-        st.pop("pending", None)
-        st["mode"] = "asking"
-        return st, [Reply("OK, let's try again.")] + _ask(st, q)
-    # Not a yes/no: treat it as a fresh answer to the question.
-    st.pop("pending", None)
-    st["mode"] = "asking"
-    return _answer(st, text, today)
+        return st, [Reply(_say("try_again"))] + _ask(st, q, today)
+    return _answer(st, text, today)  # not a yes/no: a fresh answer to the question
 
 
-def _store(
-    st: dict[str, Any], q: Question, value: Any, today: date, note: str = ""
-) -> tuple[dict[str, Any], list[Reply]]:
+def _store(st: ChatState, q: Question, value: JsonValue, today: date, note: str = "") -> Result:
+    """Keep an answer (and what follows from it) and move on."""
     before = None
-    editing = st.get("old") is not None and st["old"].get("key") == q.key
-    if st.get("answered_once") and (editing or q in FOLLOW_UPS):
+    editing = st.old is not None and st.old.key == q.key
+    if st.answered_once and (editing or q.follow_up):
         before = _report(st, today)
-    st["answers"][q.key] = value
-    if q.key == "age":  # the age the rules use: attained by Dec 31 of the tax year
-        age, birth = value
-        year = tax_year_for(today)
-        st["answers"]["tax_year"] = year
-        st["answers"]["age_at_year_end"] = (
-            year - date.fromisoformat(birth).year if birth else age + year - today.year
-        )
-    if q.key in st["asked"]:
-        st["asked"].remove(q.key)
-    st["asked"].append(q.key)
-    st.pop("old", None)
-    ack = [Reply(esc(note))] if note else []
-    if before is not None:
-        return st, _advance(st, today, ack, before=before)
-    return st, _advance(st, today, ack)
+    ask = _asking(st, today)
+    st.answers[q.key] = value
+    st.answers.update(q.derive(value, ask))
+    if q.key in st.asked:
+        st.asked.remove(q.key)
+    st.asked.append(q.key)
+    st.old = None
+    ack = [Reply(note)] if note else []
+    return st, _advance(st, today, ack, before=before)
 
 
-def _check(st: dict[str, Any], q: Question, value: Any, today: date) -> str | None:
-    """Answers the parser accepts but that contradict another answer or the rules."""
-    a = st["answers"]
-    if q.key == "employer" and "balance" in a and Decimal(value) > Decimal(a["balance"]):
-        return "That is more than your whole balance. How much of it came from your employer?"
-    if q.key == "loan" and "balance" in a and Decimal(value) > Decimal(a["balance"]):
-        return "A loan larger than the balance does not look right. How much do you owe?"
-    if q.key == "leaving_date" and date.fromisoformat(value) > today + timedelta(days=366):
-        return "That is more than a year away; I can plan only within the next year."
-    if q.key == "start_date" and date.fromisoformat(value) > today:
-        return "That date is in the future. When did you start?"
-    if q.key == "age":
-        _, birth = value
-        if birth is not None and date.fromisoformat(birth) >= today:
-            return "That birth date is not in the past."
-    return None
+Handler = Callable[[ChatState, str, date], Result]
 
 
-def _jsonable(value: Any) -> Any:
-    """Decimals and dates as strings; tuples as lists."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+def _command(st: ChatState, name: str, argument: str, today: date) -> Result:
+    """A slash command, from the one command list."""
+    handlers: dict[str, Handler] = {
+        "start": _start,
+        "help": lambda s, a, t: (s, [Reply(help_text())]),
+        "privacy": lambda s, a, t: (s, [Reply(_say("privacy"))]),
+        "restart": _restart,
+        "forget": _forget,
+        "summary": lambda s, a, t: (s, [Reply(_summary(s, t))] + _prompt(s, t)),
+        "back": lambda s, a, t: _back(s, t),
+        "edit": lambda s, a, t: _edit(s, t),
+        "why": _why,
+    }
+    handler = handlers.get(name)
+    if handler is None:
+        return st, [Reply(_say("unknown_command") + "\n\n" + help_text())]
+    return handler(st, argument, today)
 
 
-def _command(
-    st: dict[str, Any], cmd: str, today: date
-) -> tuple[dict[str, Any] | None, list[Reply]]:
-    if cmd == "/start":
-        if st["mode"] == "start" or not st["answers"].get("path"):
-            st["mode"] = "goal"
-            return st, _greeting()
-        return st, [Reply("Welcome back; your answers are kept.")] + _prompt(st, today)
-    if cmd == "/help":
-        return st, [Reply(HELP)]
-    if cmd == "/privacy":
-        return st, [Reply(PRIVACY)]
-    if cmd == "/restart":
-        fresh = new_state()
-        fresh["mode"] = "goal"
-        return fresh, [Reply("Starting over.")] + _greeting()
-    if cmd == "/forget":
-        if st["mode"] != "confirm_forget":
-            st["resume_mode"] = st["mode"]
-        st["mode"] = "confirm_forget"
-        return st, [
-            Reply(
-                "Delete everything I know about you? This cannot be undone.",
-                choices=[("yes", "Yes, delete"), ("no", "No")],
-                question="confirm_forget",
-            )
-        ]
-    if cmd == "/summary":
-        return st, [Reply(_summary(st))] + _prompt(st, today)
-    if cmd == "/back":
-        return _back(st, today)
-    if cmd == "/edit":
-        return _edit(st)
-    if cmd == "/why":
-        if not st.get("answered_once"):
-            return st, [Reply("Answer the questions first; then /why shows every figure's source.")]
-        report = _report(st, today)
-        if report is None:
-            return st, [Reply("Sorry, I could not work that out.")]
-        from bot import render
-
-        return st, [Reply(t) for t in render.render_why(report)]
-    return st, [Reply("I don't know that command.\n\n" + HELP)]
+def help_text() -> str:
+    """/help: what the bot does and every command (from the one command list)."""
+    lines = [say("dialogue.help")]
+    lines += [say("dialogue.help_line", name=c.name, description=c.description()) for c in COMMANDS]
+    return lines[0] + "\n\n" + "\n".join(lines[1:])
 
 
-def _summary(st: dict[str, Any]) -> str:
-    a = st["answers"]
-    if not a.get("path"):
-        return "No answers yet."
-    lines = ["<b>Your answers</b>", "Goal: " + dict(GOALS)[a["path"]]]
-    for q in QUESTIONS + FOLLOW_UPS:
+def _start(st: ChatState, argument: str, today: date) -> Result:
+    """/start, or /start <goal> from a deep link (t.me/<bot>?start=job_change)."""
+    if argument and not st.answers.get("path"):
+        goals = {c.key for c in GOALS(tax_year_for(today))}
+        if argument in goals:
+            return _start_path(st, argument, today)
+    if st.mode == "start" or not st.answers.get("path"):
+        st.mode = "goal"
+        return st, _greeting(today)
+    return st, [Reply(_say("welcome_back"))] + _prompt(st, today)
+
+
+def _restart(st: ChatState, argument: str, today: date) -> Result:
+    """/restart: a fresh chat at the greeting."""
+    fresh = new_state()
+    fresh.mode = "goal"
+    return fresh, [Reply(_say("starting_over"))] + _greeting(today)
+
+
+def _forget(st: ChatState, argument: str, today: date) -> Result:
+    """/forget: ask before deleting everything."""
+    if st.mode != "confirm_forget":
+        st.resume_mode = st.mode
+    st.mode = "confirm_forget"
+    choices = (
+        Choice("yes", plain("dialogue.forget.yes_button")),
+        Choice("no", plain("dialogue.choice.no")),
+    )
+    return st, [Reply(_say("forget.ask"), choices=choices, question="confirm_forget")]
+
+
+def _why(st: ChatState, argument: str, today: date) -> Result:
+    """/why, or /why <section>: where each figure comes from."""
+    if not st.answered_once:
+        return st, [Reply(_say("why.first"))]
+    report = _report(st, today)
+    if report is None:
+        return st, [Reply(_say("engine_failed_short"))]
+    section = argument.lower() or None
+    return st, [Reply(t) for t in render.render_why(report, section=section)]
+
+
+def _label(q: Question, year: int) -> str:
+    """A question's short label: its text up to the question mark."""
+    return q.text(year).split("?")[0]
+
+
+def _summary(st: ChatState, today: date) -> str:
+    """/summary: the goal and every answer so far."""
+    a = st.answers
+    path = a.get("path")
+    if not path:
+        return _say("summary.empty")
+    year = _year(st, today)
+    goals = {c.key: c.label for c in GOALS(year)}
+    lines = [_say("summary.title"), _say("summary.goal", goal=goals[str(path)])]
+    for q in QUESTIONS:
         if q.key in a:
-            lines.append(f"{esc(q.text.split('?')[0])}?  <b>{esc(q.show(a[q.key]))}</b>")
+            lines.append(
+                _say("summary.line", question=Markup(_label(q, year)), answer=q.show(a[q.key]))
+            )
     return "\n".join(lines)
 
 
-def _back(st: dict[str, Any], today: date) -> tuple[dict[str, Any], list[Reply]]:
-    asked = st["asked"]
-    current = st.get("current")
-    if st["mode"] == "confirming":
-        st.pop("pending", None)
-        st["mode"] = "asking"
-        return st, _ask(st, BY_KEY[st["current"]])
+def _back(st: ChatState, today: date) -> Result:
+    """/back: the previous question, its answer offered to keep."""
+    asked = st.asked
+    current = st.current
+    if st.mode == "confirming":
+        st.pending = None
+        st.mode = "asking"
+        assert current is not None
+        return st, _ask(st, BY_KEY[current], today)
     prev = None
     if current in asked:
         i = asked.index(current)
@@ -425,44 +414,44 @@ def _back(st: dict[str, Any], today: date) -> tuple[dict[str, Any], list[Reply]]
         prev = asked[-1]
     if prev is None:
         if not asked:
-            st["mode"] = "goal"
-            return st, [Reply("This is the first question.")] + _greeting()
-        return st, [Reply("This is the first question.")] + _prompt(st, today)
-    q = BY_KEY[prev]
-    st["old"] = {"key": prev, "value": st["answers"][prev]}
-    st["current"] = prev
-    st["mode"] = "asking"
-    return st, _ask(st, q)
+            st.mode = "goal"
+            return st, [Reply(_say("first_question"))] + _greeting(today)
+        return st, [Reply(_say("first_question"))] + _prompt(st, today)
+    st.old = OldAnswer(key=prev, value=st.answers[prev])
+    st.current = prev
+    st.mode = "asking"
+    return st, _ask(st, BY_KEY[prev], today)
 
 
-def _answered_choices(st: dict[str, Any]) -> list[tuple[str, str]]:
+def _answered_choices(st: ChatState, today: date) -> tuple[Choice, ...]:
     """Every answered question as an /edit choice (key, short label)."""
-    return [
-        (q.key, q.text.split("?")[0][:40]) for q in QUESTIONS + FOLLOW_UPS if q.key in st["answers"]
-    ]
+    year = _year(st, today)
+    return tuple(
+        Choice(q.key, html.unescape(_label(q, year))[:40]) for q in QUESTIONS if q.key in st.answers
+    )
 
 
-def _edit(st: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
-    answered = _answered_choices(st)
+def _edit(st: ChatState, today: date) -> Result:
+    """/edit: which answer to change."""
+    answered = _answered_choices(st, today)
     if not answered:
-        return st, [Reply("Nothing to edit yet.")]
-    st["resume_mode"] = st["mode"]
-    st["mode"] = "edit_pick"
-    return st, [
-        Reply("Which answer do you want to change?", choices=answered, question="edit_pick")
-    ]
+        return st, [Reply(_say("edit.nothing"))]
+    st.resume_mode = st.mode
+    st.mode = "edit_pick"
+    return st, [Reply(_say("edit.which"), choices=answered, question="edit_pick")]
 
 
-def _answer_edit_pick(
-    st: dict[str, Any], text: str, today: date
-) -> tuple[dict[str, Any], list[Reply]]:
-    picked = pr.parse_choice(text, _answered_choices(st))
+def _answer_edit_pick(st: ChatState, text: str, today: date) -> Result:
+    """The answer picked for /edit is asked again."""
+    picked = rd.parse_choice(text, _answered_choices(st, today))
     if not picked.ok or picked.value is None:
-        st["mode"] = st.pop("resume_mode", "asking")
-        return st, [Reply("No change made.")] + _prompt(st, today)
-    st.pop("resume_mode", None)
+        resume: Mode = st.resume_mode or "asking"
+        st.mode = resume
+        st.resume_mode = None
+        return st, [Reply(_say("edit.none"))] + _prompt(st, today)
+    st.resume_mode = None
     key = picked.value
-    st["old"] = {"key": key, "value": st["answers"][key]}
-    st["current"] = key
-    st["mode"] = "asking"
-    return st, _ask(st, BY_KEY[key])
+    st.old = OldAnswer(key=key, value=st.answers[key])
+    st.current = key
+    st.mode = "asking"
+    return st, _ask(st, BY_KEY[key], today)

@@ -1,345 +1,580 @@
-"""The questions: what each path asks, in the order a person thinks, and how answers are read."""
+"""The question table: per question its reader, check, when it is asked, wording key, choices.
+
+Nothing about a single question lives outside this table: the machine asks, reads, checks and
+stores through these fields only. Words are in templates/messages.toml under
+[dialogue.question.<key>]; legal numbers come from the engine's parameters.
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from bot.dialogue import parsing as pr
+from pydantic import JsonValue
+
+from bot.dialogue import readers as rd
+from bot.dialogue.readers.base import fmt_num
+from bot.dialogue.readers.dates import fmt_date
+from bot.dialogue.readers.match import plan_tiers
+from bot.dialogue.replies import Choice, plain
+from bot.dialogue.state import Answers
 from bot.render import money
-from engine import SUPPORTED_YEARS
+from bot.wording import has, say
 from engine import parameters as params
 
-Answers = dict[str, Any]
+TODAY = "today"  # an unknown_default meaning "the date of the conversation"
+PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
+NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
 
-GOALS: list[tuple[str, str]] = [
-    ("job_change", "I'm changing jobs"),
-    ("loan", "A 401(k) loan"),
-    ("withdrawal", "An early withdrawal"),
-    ("saving", "Am I saving right?"),
-]
 
-SCHEDULES: list[tuple[str, str]] = [
-    ("immediate", "All of it is vested"),
-    ("cliff3", "3-year cliff"),
-    ("graded6", "20% a year (2-6 year graded)"),
-    ("unknown", "Not sure"),
-]
+@dataclass(frozen=True)
+class Asking:
+    """What a reader or a check may know: today, the tax year and the answers so far."""
 
-YES_NO_UNSURE: list[tuple[str, str]] = [("yes", "Yes"), ("no", "No"), ("unknown", "Not sure")]
-FILING: list[tuple[str, str]] = [("single", "Single"), ("married_joint", "Married filing jointly")]
-EMPLOYMENT: list[tuple[str, str]] = [
-    ("staying", "I still work there"),
-    ("leaving", "I left or am leaving"),
-]
-MATCHES: list[tuple[str, str]] = [
-    ("100x3+50x2", "100% of 3% + 50% of next 2%"),
-    ("50x6", "50% up to 6%"),
-    ("100x4", "100% up to 4%"),
-    ("100x6", "100% up to 6%"),
-    ("none", "No match"),
-]
-MATCH_TIERS: dict[str, list[tuple[int, int]]] = {
-    "100x3+50x2": [(100, 3), (50, 2)],
-    "50x6": [(50, 6)],
-    "100x4": [(100, 4)],
-    "100x6": [(100, 6)],
-    "none": [],
-}
+    today: date
+    tax_year: int
+    answers: Answers
+
+
+Reader = Callable[[str, Asking], rd.Parsed[JsonValue]]
+Check = Callable[[JsonValue, Asking], str | None]
+When = Callable[[Answers], bool]
+Options = Callable[[int], tuple[Choice, ...]]
+
+
+def _always(a: Answers) -> bool:
+    """Asked on every path."""
+    return True
+
+
+def _no_check(value: JsonValue, ask: Asking) -> str | None:
+    """Nothing to check beyond the reader."""
+    return None
+
+
+def _no_options(year: int) -> tuple[Choice, ...]:
+    """No buttons: the answer is typed."""
+    return ()
+
+
+def _nothing_more(value: JsonValue, ask: Asking) -> Answers:
+    """No answers follow from this one."""
+    return {}
+
+
+def _no_values(year: int) -> dict[str, str]:
+    """The wording needs no computed number."""
+    return {}
 
 
 @dataclass(frozen=True)
 class Question:
-    """One question: its text, how to read the answer, and when it applies."""
+    """One question and everything about it (wording in [dialogue.question.<key>])."""
 
     key: str
-    text: str
-    example: str
-    read: Callable[[str, date], pr.Parsed[Any]]
-    choices: list[tuple[str, str]] = field(default_factory=list)
-    applies: Callable[[Answers], bool] = lambda a: True
-    unknown_default: Any = None
-    unknown_note: str | None = None
-    show: Callable[[Any], str] = str
+    read: Reader
+    show: Callable[[JsonValue], str]
+    check: Check = _no_check
+    asked_when: When = _always
+    options: Options = _no_options
+    unknown_default: JsonValue = None  # the answer for "I don't know"; None: must be answered
+    follow_up: bool = False  # asked after the first answer, to sharpen it
+    skip_button: bool = False  # offers a Skip button (a follow-up takes "skip" typed anyway)
+    counted_as: JsonValue = None  # assumed while unanswered, to count "Question N of M"
+    derive: Callable[[JsonValue, Asking], Answers] = _nothing_more  # answers that follow
+    values: Callable[[int], dict[str, str]] = _no_values  # numbers its wording needs, by year
+
+    @property
+    def wording(self) -> str:
+        """The message table of this question."""
+        return f"dialogue.question.{self.key}"
+
+    def text(self, year: int) -> str:
+        """The question as asked."""
+        return say(f"{self.wording}.text", tax_year=year, **self.values(year))
+
+    def example(self, year: int) -> str:
+        """An example answer, for a re-ask."""
+        return say(f"{self.wording}.example", tax_year=year, **self.values(year))
+
+    def unknown_note(self, year: int) -> str:
+        """What the answer "I don't know" is taken as, said back; empty when nothing."""
+        key = f"{self.wording}.unknown"
+        return say(key, tax_year=year, **self.values(year)) if has(key) else ""
+
+    def choices(self, year: int) -> tuple[Choice, ...]:
+        """The buttons offered with the question."""
+        return self.options(year)
+
+    def take(self, typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read and check one answer in one pass: a JSON value, a doubt, a re-ask, or unknown."""
+        parsed = self.read(typed, ask)
+        if parsed.unknown:
+            return rd.Parsed(unknown=True)
+        if parsed.error is not None or parsed.value is None:
+            return rd.Parsed(error=str(parsed.error) if parsed.error else None)
+        problem = self.check(parsed.value, ask)
+        if problem is not None:
+            return rd.Parsed(error=str(problem))
+        confirm = str(parsed.confirm) if parsed.confirm else None
+        return rd.Parsed(value=parsed.value, confirm=confirm)
 
 
-def _money(kind: str) -> Callable[[str, date], pr.Parsed[Any]]:
-    return lambda text, today: pr.parse_money(text, kind=kind)
+# --------------------------------------------------------------------------- choices
 
 
-def _choice(options: list[tuple[str, str]]) -> Callable[[str, date], pr.Parsed[Any]]:
-    return lambda text, today: pr.parse_choice(text, options)
+def _labelled(table: str, keys: tuple[str, ...]) -> Options:
+    """Choices whose labels are the messages [dialogue.choice.<table>]."""
+    return lambda year: tuple(Choice(k, plain(f"dialogue.choice.{table}.{k}")) for k in keys)
 
 
-def _yes_no_unsure(text: str, today: date) -> pr.Parsed[Any]:
-    picked = pr.parse_choice(text, YES_NO_UNSURE)
-    if picked.ok:
-        return picked
-    yn = pr.parse_yes_no(text)
-    if yn.unknown:
-        return pr.Parsed(value="unknown")
-    if yn.ok:
-        return pr.Parsed(value="yes" if yn.value else "no")
-    return picked
+GOALS = _labelled("goal", ("job_change", "loan", "withdrawal", "saving"))
+YES_NO_UNSURE = _labelled("yes_no_unsure", ("yes", "no", "unknown"))
+FILING = _labelled("filing", ("single", "married_joint"))
+EMPLOYMENT = _labelled("employment", ("staying", "leaving"))
 
 
-def _year(text: str, today: date) -> pr.Parsed[Any]:
-    """A calendar year such as 2019 (designated Roth accounts exist since 2006)."""
-    t = text.strip()
-    if pr.parse_yes_no(t).unknown:
-        return pr.Parsed(unknown=True)
-    if t.isdigit() and len(t) == 4:
-        y = int(t)
-        if 2006 <= y <= today.year:
-            return pr.Parsed(value=y)
-        return pr.Parsed(error=f"Please give a year from 2006 to {today.year}.")
-    d = pr.parse_date(t, today=today, prefer="past")
-    if d.ok and d.value is not None:
-        return pr.Parsed(value=d.value.year)
-    if d.unknown:
-        return pr.Parsed(unknown=True)
-    return pr.Parsed(error="Please give the year, for example 2019.")
-
-
-def _filing(text: str, today: date) -> pr.Parsed[Any]:
-    picked = pr.parse_choice(text, FILING)
-    return picked if picked.ok else pr.parse_filing_status(text)
-
-
-def _match(text: str, today: date) -> pr.Parsed[Any]:
-    picked = pr.parse_choice(text, MATCHES)
-    if picked.ok and picked.value is not None:
-        tiers = MATCH_TIERS[picked.value]
-        return pr.Parsed(value=[[str(m), str(o)] for m, o in tiers])
-    parsed = pr.parse_match(text)
-    if parsed.value is not None:
-        value = [[str(m), str(o)] for m, o in parsed.value]
-        return pr.Parsed(value=value, confirm=parsed.confirm, error=parsed.error)
-    return parsed
-
-
-def usd(value: Any) -> str:
-    """Dollars as a person writes them (stored answers are strings of Decimal)."""
-    return money(Decimal(str(value)))
-
-
-def _pct(value: Any) -> str:
-    return f"{Decimal(str(value)).normalize():f}%"
-
-
-def _date(value: Any) -> str:
-    d = date.fromisoformat(value)
-    return f"{d:%B} {d.day}, {d.year}"
-
-
-def _roth_catch_up_threshold(a: Answers) -> Decimal:
-    """The year's prior-year wage threshold of the Roth catch-up rule (IRC 414(v)(7))."""
-    year = int(a.get("tax_year", max(SUPPORTED_YEARS)))
-    return params.amount("roth_catch_up_wage_threshold", year)
-
-
-def _age_at_least(a: Answers, years: int) -> bool:
-    return int(a.get("age_at_year_end", 0)) >= years
-
-
-def _has_employer(a: Answers) -> bool:
+def _vesting(year: int) -> tuple[Choice, ...]:
+    """The vesting schedules, described from the law's slowest schedules of the year."""
+    table = params.get("vesting_schedules", year)
+    cliff, graded = table["cliff3"], table["graded6"]
+    first = next(i for i, v in enumerate(graded) if v > 0)
     return (
-        a.get("path") in ("job_change", "loan", "withdrawal")
-        and Decimal(a.get("employer") or 0) > 0
+        Choice("immediate", plain("dialogue.choice.vesting.immediate")),
+        Choice("cliff3", plain("dialogue.choice.vesting.cliff3", years=len(cliff) - 1)),
+        Choice(
+            "graded6",
+            plain(
+                "dialogue.choice.vesting.graded6",
+                step=fmt_num(graded[first]),
+                first=first,
+                last=len(graded) - 1,
+            ),
+        ),
+        Choice("unknown", plain("dialogue.choice.vesting.unknown")),
     )
 
 
-def _leaving(a: Answers) -> bool:
-    return a.get("path") == "job_change" or a.get("employment") == "leaving"
+SCHEDULES = _vesting
 
 
-def _path(*paths: str) -> Callable[[Answers], bool]:
+def _own_money_vested(year: int) -> dict[str, str]:
+    """The vested percent of a person's own deferrals: always full (IRC 411(a)(1))."""
+    (full,) = params.get("vesting_schedules", year)["immediate"]
+    return {"vested": fmt_num(full)}
+
+
+# Common plan formulas (plan designs, not law) and the safe harbor basic match (law).
+_PRESETS: dict[str, list[tuple[int, int]]] = {
+    "50x6": [(50, 6)],
+    "100x4": [(100, 4)],
+    "100x6": [(100, 6)],
+}
+
+
+def _match_tiers(key: str, year: int) -> list[list[str]]:
+    """The tiers of a match button, as stored: [[match %, on % of pay], ...]."""
+    if key == "safe_harbor":
+        return [[str(m), str(p)] for m, p in plan_tiers("safe_harbor_basic_match", year)]
+    return [[str(m), str(p)] for m, p in _PRESETS.get(key, [])]
+
+
+def _matches(year: int) -> tuple[Choice, ...]:
+    """The match buttons: the safe harbor basic match, common formulas, and none."""
+    (m1, p1), (m2, p2) = plan_tiers("safe_harbor_basic_match", year)
+    basic = plain(
+        "dialogue.choice.match.safe_harbor",
+        m1=fmt_num(m1),
+        p1=fmt_num(p1),
+        m2=fmt_num(m2),
+        p2=fmt_num(p2),
+    )
+    rest = [Choice(k, plain(f"dialogue.choice.match.{k}")) for k in (*_PRESETS, "none")]
+    return (Choice("safe_harbor", basic), *rest)
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _money(kind: str) -> Reader:
+    """A dollar amount, stored as a string of the Decimal."""
+
+    def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
+        return _json(rd.parse_money(typed, kind=kind))
+
+    return read
+
+
+def _json(parsed: rd.Parsed[Any]) -> rd.Parsed[JsonValue]:
+    """The parsed value as it is stored (Decimals and dates as strings, tuples as lists)."""
+    if parsed.value is None:
+        return rd.Parsed(confirm=parsed.confirm, error=parsed.error, unknown=parsed.unknown)
+    return rd.Parsed(value=_jsonable(parsed.value), confirm=parsed.confirm, error=parsed.error)
+
+
+def _jsonable(value: Any) -> JsonValue:
+    """Decimals and dates as strings; tuples as lists."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    raise TypeError(f"an answer of type {type(value).__name__} cannot be stored")
+
+
+def _choice(options: Options) -> Reader:
+    """One of the question's buttons, by number or words."""
+
+    def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
+        return _json(rd.parse_choice(typed, options(ask.tax_year)))
+
+    return read
+
+
+def _yes_no_unsure(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """Yes, no or not sure, by button or in words."""
+    picked = rd.parse_choice(typed, YES_NO_UNSURE(ask.tax_year))
+    if picked.ok:
+        return _json(picked)
+    yn = rd.parse_yes_no(typed)
+    if yn.unknown:
+        return rd.Parsed(value="unknown")
+    if yn.ok:
+        return rd.Parsed(value="yes" if yn.value else "no")
+    return _json(picked)
+
+
+def _roth_year(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """A calendar year such as 2019, not before designated Roth accounts existed (IRC 402A)."""
+    t = typed.strip()
+    first = int(params.amount("designated_roth_first_year", ask.tax_year))
+    if rd.parse_yes_no(t).unknown:
+        return rd.Parsed(unknown=True)
+    if t.isdigit() and len(t) == 4:
+        y = int(t)
+        if first <= y <= ask.today.year:
+            return rd.Parsed(value=y)
+        return rd.Parsed(
+            error=say("dialogue.question.roth_year.range", first=first, last=ask.today.year)
+        )
+    d = rd.parse_date(t, today=ask.today, prefer="past")
+    if d.ok and d.value is not None:
+        return rd.Parsed(value=d.value.year)
+    if d.unknown:
+        return rd.Parsed(unknown=True)
+    return rd.Parsed(error=say("dialogue.question.roth_year.ask"))
+
+
+def _filing(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """A button, else the filing status in words."""
+    picked = rd.parse_choice(typed, FILING(ask.tax_year))
+    return _json(picked if picked.ok else rd.parse_filing_status(typed))
+
+
+def _match(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """A match button, else the formula in words."""
+    picked = rd.parse_choice(typed, _matches(ask.tax_year))
+    if picked.ok and picked.value is not None:
+        return rd.Parsed(value=_jsonable(_match_tiers(picked.value, ask.tax_year)))
+    return _json(rd.parse_match(typed, tax_year=ask.tax_year))
+
+
+def _age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """An age or a birth date, stored as [age, None] or [None, "YYYY-MM-DD"]."""
+    return _json(rd.parse_birth_or_age(typed, today=ask.today))
+
+
+def _date(prefer: Literal["future", "past", "any"]) -> Reader:
+    """A date, stored as YYYY-MM-DD."""
+
+    def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
+        return _json(rd.parse_date(typed, today=ask.today, prefer=prefer))
+
+    return read
+
+
+def _percent(maximum: Decimal | None = None) -> Reader:
+    """A percent, stored as a string of the Decimal."""
+
+    def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
+        if maximum is None:
+            return _json(rd.parse_percent(typed))
+        return _json(rd.parse_percent(typed, maximum=maximum))
+
+    return read
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _not_above_balance(message: str) -> Check:
+    """An amount that is part of the balance cannot exceed it."""
+
+    def check(value: JsonValue, ask: Asking) -> str | None:
+        """The problem with the answer, or None."""
+        balance = ask.answers.get("balance")
+        if balance is not None and Decimal(str(value)) > Decimal(str(balance)):
+            return say(message)
+        return None
+
+    return check
+
+
+def _within_plan_window(value: JsonValue, ask: Asking) -> str | None:
+    """A last day more than a year ahead cannot be planned here."""
+    if date.fromisoformat(str(value)) > ask.today + PLAN_WINDOW:
+        return say("dialogue.question.leaving_date.too_far")
+    return None
+
+
+def _not_future(value: JsonValue, ask: Asking) -> str | None:
+    """A start date is in the past."""
+    if date.fromisoformat(str(value)) > ask.today:
+        return say("dialogue.question.start_date.future")
+    return None
+
+
+def _birth_in_past(value: JsonValue, ask: Asking) -> str | None:
+    """A birth date is before today."""
+    assert isinstance(value, list)
+    birth = value[1]
+    if birth is not None and date.fromisoformat(str(birth)) >= ask.today:
+        return say("dialogue.question.age.birth_not_past")
+    return None
+
+
+# --------------------------------------------------------------------------- when asked
+
+
+def _path(*paths: str) -> When:
+    """Asked on these goals."""
     return lambda a: a.get("path") in paths
-
-
-def _age_view(value: Any) -> str:
-    age, birth = value
-    return f"{age}" if birth is None else f"born {_date(birth)}"
 
 
 ACCOUNT = ("job_change", "loan", "withdrawal")
 
-QUESTIONS: list[Question] = [
-    Question(
-        "age",
-        "How old are you? (Your birth date gives exact dates, e.g. 1980-05-02.)",
-        "45, or 1980-05-02",
-        lambda t, d: pr.parse_birth_or_age(t, today=d),
-        show=_age_view,
-    ),
-    Question(
-        "salary",
-        "What is your yearly pay from this employer, before taxes?",
-        "$85,000 or 85k",
-        _money("salary"),
-        show=usd,
-    ),
-    Question(
-        "balance",
-        "How much is in your 401(k) at this employer today (not counting any loan)?",
-        "$60,000",
-        _money("balance"),
-        applies=_path(*ACCOUNT),
-        show=usd,
-    ),
+
+def _has_employer(a: Answers) -> bool:
+    """Some of the balance is the employer's."""
+    return a.get("path") in ACCOUNT and Decimal(str(a.get("employer") or 0)) > 0
+
+
+def _leaving(a: Answers) -> bool:
+    """The person is changing jobs or has left."""
+    return a.get("path") == "job_change" or a.get("employment") == "leaving"
+
+
+def _vests_over_time(a: Answers) -> bool:
+    """The employer's money vests on a schedule that counts years of service."""
+    return _has_employer(a) and a.get("schedule") in ("cliff3", "graded6")
+
+
+def _year_of(a: Answers) -> int:
+    """The conversation's tax year (set with the age), else the latest covered."""
+    year = a.get("tax_year")
+    return year if isinstance(year, int) else max(params.SUPPORTED_YEARS)
+
+
+def _catch_up_wages_matter(a: Answers) -> bool:
+    """Catch-up age reached and pay near the Roth catch-up wage line (IRC 414(v)(5), (v)(7))."""
+    if a.get("path") != "saving":
+        return False
+    year = _year_of(a)
+    age = a.get("age_at_year_end")
+    if not isinstance(age, int) or age < params.amount("catch_up_age", year):
+        return False
+    line = params.amount("roth_catch_up_wage_threshold", year) * NEAR_THRESHOLD
+    return Decimal(str(a.get("salary") or 0)) > line
+
+
+def _roth_given(a: Answers) -> bool:
+    """Some Roth money was named."""
+    return a.get("path") in ("job_change", "withdrawal") and Decimal(str(a.get("roth") or 0)) > 0
+
+
+# --------------------------------------------------------------------------- derived answers
+
+
+def _age_at_year_end(value: JsonValue, ask: Asking) -> Answers:
+    """The age the rules use: attained by December 31 of the tax year."""
+    assert isinstance(value, list)
+    age, birth = value
+    if birth is not None:
+        years = ask.tax_year - date.fromisoformat(str(birth)).year
+    else:
+        years = int(str(age)) + ask.tax_year - ask.today.year
+    return {"tax_year": ask.tax_year, "age_at_year_end": years}
+
+
+# --------------------------------------------------------------------------- showing answers
+
+
+def usd(value: JsonValue) -> str:
+    """Dollars as a person writes them (stored answers are strings of Decimal)."""
+    return money(Decimal(str(value)))
+
+
+def _pct(value: JsonValue) -> str:
+    """A stored percent as 6%."""
+    return f"{Decimal(str(value)).normalize():f}%"
+
+
+def _long_date(value: JsonValue) -> str:
+    """A stored date as March 1, 2027."""
+    return html.unescape(fmt_date(date.fromisoformat(str(value))))
+
+
+def _age_view(value: JsonValue) -> str:
+    """An age, or the birth date."""
+    assert isinstance(value, list)
+    age, birth = value
+    return f"{age}" if birth is None else plain("dialogue.show.born", date=_long_date(birth))
+
+
+def _match_view(value: JsonValue) -> str:
+    """Match tiers in words."""
+    if not value:
+        return plain("dialogue.show.no_match")
+    assert isinstance(value, list)
+    tiers = [
+        plain("dialogue.show.match_tier", match=t[0], pay=t[1])
+        for t in value
+        if isinstance(t, list)
+    ]
+    return " + ".join(tiers)
+
+
+def _label_of(options: Options) -> Callable[[JsonValue], str]:
+    """A stored choice key shown as its button label."""
+
+    def show(value: JsonValue) -> str:
+        """The label of the stored key."""
+        labels = {c.key: c.label for c in options(max(params.SUPPORTED_YEARS))}
+        return labels.get(str(value), str(value))
+
+    return show
+
+
+# --------------------------------------------------------------------------- the table
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("age", _age, _age_view, check=_birth_in_past, derive=_age_at_year_end),
+    Question("salary", _money("salary"), usd),
+    Question("balance", _money("balance"), usd, asked_when=_path(*ACCOUNT)),
     Question(
         "employer",
-        "How much of that came from your employer (match or profit sharing)?",
-        "$12,000, or 'none'",
         _money("balance"),
-        applies=_path(*ACCOUNT),
+        usd,
+        check=_not_above_balance("dialogue.question.employer.above_balance"),
+        asked_when=_path(*ACCOUNT),
         unknown_default="0",
-        unknown_note="I'll treat it all as your own money, which is always 100% vested. "
-        "Your statement's 'vested balance' tells you for sure.",
-        show=usd,
+        counted_as="1",
+        values=_own_money_vested,
     ),
     Question(
         "schedule",
-        "How does your employer's money vest (become yours to keep)?",
-        "tap a button",
         _choice(SCHEDULES),
-        choices=SCHEDULES,
-        applies=_has_employer,
+        _label_of(SCHEDULES),
+        asked_when=_has_employer,
+        options=SCHEDULES,
         unknown_default="unknown",
-        show=lambda v: dict(SCHEDULES)[v],
+        counted_as="graded6",
     ),
     Question(
-        "start_date",
-        "When did you start working there? (It counts your years of vesting service.)",
-        "2023-03-01 or March 1, 2023",
-        lambda t, d: pr.parse_date(t, today=d, prefer="past"),
-        applies=lambda a: _has_employer(a) and a.get("schedule") in ("cliff3", "graded6"),
-        show=_date,
+        "start_date", _date("past"), _long_date, check=_not_future, asked_when=_vests_over_time
     ),
     Question(
         "loan",
-        "Do you owe anything on a 401(k) loan? How much?",
-        "$8,000, or 'none'",
         _money("loan"),
-        applies=_path(*ACCOUNT),
+        usd,
+        check=_not_above_balance("dialogue.question.loan.above_balance"),
+        asked_when=_path(*ACCOUNT),
         unknown_default="0",
-        unknown_note="I'll assume there is no loan.",
-        show=usd,
     ),
     Question(
         "employment",
-        "Do you still work for this employer?",
-        "tap a button",
         _choice(EMPLOYMENT),
-        choices=EMPLOYMENT,
-        applies=_path("withdrawal"),
-        show=lambda v: dict(EMPLOYMENT)[v],
+        _label_of(EMPLOYMENT),
+        asked_when=_path("withdrawal"),
+        options=EMPLOYMENT,
+        counted_as="leaving",
     ),
     Question(
         "leaving_date",
-        "What is (or was) your last day at this job?",
-        "2026-12-15, December 15, or 'today'",
-        lambda t, d: pr.parse_date(t, today=d, prefer="any"),
-        applies=_leaving,
-        unknown_default="today",
-        unknown_note="I'll use today's date.",
-        show=_date,
+        _date("any"),
+        _long_date,
+        check=_within_plan_window,
+        asked_when=_leaving,
+        unknown_default=TODAY,
     ),
-    Question(
-        "contribution",
-        "What percent of your pay do you put in your 401(k)?",
-        "6%",
-        lambda t, d: pr.parse_percent(t),
-        applies=_path("saving"),
-        show=_pct,
-    ),
+    Question("contribution", _percent(), _pct, asked_when=_path("saving")),
     Question(
         "match",
-        "How does your employer match? Tap one or type it, e.g. '50% up to 6%'.",
-        "50% up to 6%",
         _match,
-        choices=MATCHES,
-        applies=_path("saving"),
+        _match_view,
+        asked_when=_path("saving"),
+        options=_matches,
         unknown_default=[],
-        unknown_note="I'll leave the match out.",
-        show=lambda v: (
-            "none" if not v else " + ".join(f"{m}% of the next {o}% of pay" for m, o in v)
-        ),
     ),
-    Question(
-        "prior_wages",
-        "Last year's Social Security wages from this employer (W-2 box 3)? Above a yearly "
-        "threshold, catch-ups must be Roth.",
-        "$160,000",
-        _money("salary"),
-        applies=lambda a: (
-            a.get("path") == "saving"
-            and _age_at_least(a, 50)
-            and Decimal(a.get("salary") or 0) > _roth_catch_up_threshold(a) * Decimal("0.9")
-        ),
-        unknown_default=None,
-        show=usd,
-    ),
+    Question("prior_wages", _money("salary"), usd, asked_when=_catch_up_wages_matter),
     Question(
         "filing",
-        "How do you file your taxes?",
-        "tap a button",
         _filing,
-        choices=FILING,
-        applies=_path(*ACCOUNT),
+        _label_of(FILING),
+        asked_when=_path(*ACCOUNT),
+        options=FILING,
         unknown_default="single",
-        unknown_note="I'll use single.",
-        show=lambda v: dict(FILING)[v],
     ),
-]
-
-# Asked after the first answer, to sharpen it; each may be skipped.
-FOLLOW_UPS: list[Question] = [
+    # Asked after the first answer, to sharpen it.
     Question(
         "new_plan",
-        "One more thing sharpens this: will your new employer's plan accept a rollover?",
-        "tap a button",
         _yes_no_unsure,
-        choices=YES_NO_UNSURE,
-        applies=_path("job_change"),
+        _label_of(YES_NO_UNSURE),
+        asked_when=_path("job_change"),
+        options=YES_NO_UNSURE,
         unknown_default="unknown",
-        show=lambda v: dict(YES_NO_UNSURE)[v],
+        follow_up=True,
     ),
     Question(
         "roth",
-        "Is any of your balance Roth 401(k) money (taxed when it went in)? How much?",
-        "$10,000, or 'none'",
         _money("balance"),
-        applies=_path("job_change", "withdrawal"),
+        usd,
+        asked_when=_path("job_change", "withdrawal"),
         unknown_default="0",
-        unknown_note="I'll treat it all as pre-tax money.",
-        show=usd,
+        follow_up=True,
+        skip_button=True,
     ),
     Question(
         "roth_year",
-        "What year did you first put Roth money into this plan? (It starts the 5-year clock.)",
-        "2019",
-        _year,
-        applies=lambda a: (
-            a.get("path") in ("job_change", "withdrawal") and Decimal(a.get("roth") or 0) > 0
-        ),
+        _roth_year,
+        str,
+        asked_when=_roth_given,
         unknown_default="skip",
-        unknown_note="I'll leave the 5-year clock open.",
-        show=str,
+        follow_up=True,
+        skip_button=True,
     ),
     Question(
         "state_tax",
-        "Your state's income tax rate, if you know it (0 if none)?",
-        "5%, or 0",
-        lambda t, d: pr.parse_percent(t, maximum=Decimal(20)),
-        applies=_path(*ACCOUNT),
+        _percent(Decimal(20)),
+        _pct,
+        asked_when=_path(*ACCOUNT),
         unknown_default="0",
-        unknown_note="I'll leave state tax out.",
-        show=_pct,
+        follow_up=True,
+        skip_button=True,
     ),
-]
+)
 
-BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS + FOLLOW_UPS}
+MAIN: tuple[Question, ...] = tuple(q for q in QUESTIONS if not q.follow_up)
+FOLLOW_UPS: tuple[Question, ...] = tuple(q for q in QUESTIONS if q.follow_up)
+BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}

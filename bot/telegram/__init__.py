@@ -14,7 +14,7 @@ from telegram import Update
 
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import SQLiteStore, StoreError
-from bot.telegram.app import Advisor, build_application, register_commands
+from bot.telegram.app import Advisor, build_application
 from bot.telegram.logs import setup_logging
 
 log = logging.getLogger("advisor.telegram")
@@ -75,7 +75,8 @@ async def serve(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     routes = health_routes(advisor)
     async with app:
-        await register_commands(app)
+        if app.post_init is not None:  # run_polling would call it; this lifecycle is manual
+            await app.post_init(app)
         if settings.WEBHOOK_URL:
             assert settings.WEBHOOK_SECRET is not None
             await app.bot.set_webhook(

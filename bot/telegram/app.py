@@ -29,49 +29,42 @@ from telegram.ext import (
 )
 
 from bot.chart import chart_png
-from bot.dialogue.machine import Reply, handle
+from bot.dialogue.commands import menu
+from bot.dialogue.machine import handle
+from bot.dialogue.replies import Button, Reply
+from bot.dialogue.state import restore, stored
 from bot.settings import Settings
 from bot.store import SQLiteStore, StoreError
 from bot.telegram.processor import ChatOrderedProcessor
+from bot.wording import say
 
 log = logging.getLogger("advisor.telegram")
 
-COMMANDS = [
-    ("start", "Begin or continue"),
-    ("back", "The previous question"),
-    ("edit", "Change an answer"),
-    ("summary", "Your answers so far"),
-    ("why", "Where each figure comes from"),
-    ("restart", "Start over"),
-    ("forget", "Delete everything about you"),
-    ("privacy", "What I keep"),
-    ("help", "How this works"),
-]
-PRIVATE_ONLY = "I only work in a private chat. Open a chat with me to start."
-APOLOGY = "Sorry, something went wrong on my side. Your answers are safe; please send that again."
+APOLOGY = say("common.apology")
 CALLBACK_PREFIX = "a"
 
 
-def callback_data(question: str, choice: str) -> str:
+def callback_data(button: Button) -> str:
     """A button's data: a:<question>:<choice> (at most 64 bytes, checked in tests)."""
-    return f"{CALLBACK_PREFIX}:{question}:{choice}"
+    return f"{CALLBACK_PREFIX}:{button.question}:{button.choice}"
 
 
-def parse_callback(data: str) -> tuple[str, str] | None:
-    """The (question, choice) a button answers, or None for a foreign button."""
+def parse_callback(data: str) -> Button | None:
+    """The button pressed, or None for a foreign button."""
     parts = data.split(":", 2)
     if len(parts) != 3 or parts[0] != CALLBACK_PREFIX:
         return None
-    return parts[1], parts[2]
+    return Button(parts[1], parts[2])
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's choices as an inline keyboard, one button a row."""
-    if not reply.choices or not reply.question:
+    """The reply's buttons as an inline keyboard, one button a row."""
+    buttons = reply.buttons()
+    if not buttons:
         return None
     rows = [
-        [InlineKeyboardButton(label[:60], callback_data=callback_data(reply.question, key))]
-        for key, label in reply.choices
+        [InlineKeyboardButton(label[:60], callback_data=callback_data(button))]
+        for label, button in buttons
     ]
     return InlineKeyboardMarkup(rows)
 
@@ -80,6 +73,7 @@ class Advisor:
     """Holds the store and the clock; one instance per process."""
 
     def __init__(self, store: SQLiteStore, today: Any = None) -> None:
+        """The store answers are kept in, and a fixed date for tests."""
         self.store = store
         self.today = today
         self.last_update_at: float | None = None
@@ -108,38 +102,22 @@ class Advisor:
         else:
             return
         if chat.type != ChatType.PRIVATE:
-            await context.bot.send_message(chat.id, PRIVATE_ONLY)
+            await context.bot.send_message(chat.id, say("dialogue.private_only"))
             return
         if self.store.was_processed(update.update_id):
             return
         record = self.store.load(chat.id)
-        state = record.state if record else None
-        replies = self._deep_link(state, text)
-        if replies is None:
-            state, replies = handle(state, text, today=self.date(), button=button)
-        else:
-            state, replies = replies
+        state, replies = handle(
+            restore(record.state if record else None), text, today=self.date(), button=button
+        )
         if state is None:
             self.store.forget(chat.id)
             context.application.drop_chat_data(chat.id)
             if update.effective_user is not None:
                 context.application.drop_user_data(update.effective_user.id)
         else:
-            self.store.apply(chat.id, update.update_id, state)
+            self.store.apply(chat.id, update.update_id, stored(state))
         await self.send(context, chat.id, replies)
-
-    def _deep_link(
-        self, state: dict[str, Any] | None, text: str
-    ) -> tuple[dict[str, Any] | None, list[Reply]] | None:
-        """`/start job_change` (a t.me deep link) starts that path at once."""
-        parts = text.split()
-        if len(parts) != 2 or parts[0] != "/start" or (state and state["answers"].get("path")):
-            return None
-        st, first = handle(state, "/start", today=self.date())
-        st2, more = handle(st, parts[1], today=self.date(), button=("goal", parts[1]))
-        if st2 is None or not st2["answers"].get("path"):
-            return st, first
-        return st2, more
 
     async def send(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]
@@ -150,10 +128,11 @@ class Advisor:
                 await context.bot.send_message(
                     chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(r)
                 )
-                if r.report is not None:
+                if r.has_chart and r.report is not None:
                     png = await asyncio.to_thread(chart_png, r.report)
                     if png:
-                        await context.bot.send_photo(chat_id, png, caption="Your options")
+                        caption = say("dialogue.chart_caption")
+                        await context.bot.send_photo(chat_id, png, caption=caption)
         except Forbidden:
             log.info("chat marked inactive: the user blocked the bot")
             self.store.set_active(chat_id, False)
@@ -187,6 +166,7 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor(256))
         .rate_limiter(AIORateLimiter(max_retries=8))
         .connection_pool_size(64)
+        .post_init(register_commands)
     )
     if settings.WEBHOOK_URL:
         builder = builder.updater(None)
@@ -198,5 +178,5 @@ def build_application(
 
 
 async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the command menu (at start-up, before the first update)."""
-    await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    """Register the command menu (at start-up, before the first update), from the one list."""
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])

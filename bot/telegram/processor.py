@@ -29,7 +29,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # Deliberately overrides the final base method: the base takes the concurrency slot first,
+    # and a busy chat would then hold slots while it waits for its own lock.
+    async def process_update(  # type: ignore[misc]
+        self, update: object, coroutine: Awaitable[Any]
+    ) -> None:
         """Serialise per chat, then run within the global concurrency limit."""
         key = chat_key(update)
         if key is None:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.dialogue.machine import handle
+from bot.dialogue.state import stored
 
 TODAY = date(2026, 11, 23)
 
@@ -25,23 +26,23 @@ def run(lines: list[str], state: dict[str, Any] | None = None) -> tuple[Any, lis
 
 def test_a_whole_job_change_fills_the_answers() -> None:
     state, texts = run(["/start", "1", "45", "85k", "60000", "none", "none", "2026-12-15", "1"])
-    assert state["mode"] in ("asking", "answered")
-    assert state["answers"]["salary"] == "85000"
+    assert state.mode in ("asking", "answered")
+    assert state.answers["salary"] == "85000"
     assert any("Cash it out" in t or "cash" in t.lower() for t in texts)
-    json.dumps(state)  # the state is JSON
+    json.dumps(stored(state))  # the state is JSON
 
 
 def test_stale_button_is_answered_gracefully() -> None:
     state, _ = run(["/start", "1", "45"])
     new, replies = handle(state, "", today=TODAY, button=("filing", "single"))
-    assert new is not None and new["answers"] == state["answers"]
+    assert new is not None and new.answers == state.answers
     assert "earlier question" in replies[0].text
 
 
 def test_button_answers_the_current_question() -> None:
     state, _ = run(["/start"])
     new, _ = handle(state, "", today=TODAY, button=("goal", "saving"))
-    assert new is not None and new["answers"]["path"] == "saving"
+    assert new is not None and new.answers["path"] == "saving"
 
 
 def test_forget_asks_then_deletes_and_no_keeps() -> None:
@@ -49,14 +50,14 @@ def test_forget_asks_then_deletes_and_no_keeps() -> None:
     asked, replies = handle(state, "/forget", today=TODAY)
     assert asked is not None and "Delete everything" in replies[0].text
     kept, _ = handle(asked, "no", today=TODAY)
-    assert kept is not None and kept["answers"]["age"] == [45, None]
+    assert kept is not None and kept.answers["age"] == [45, None]
     gone, _ = handle(asked, "yes", today=TODAY)
     assert gone is None
 
 
 def test_restart_clears_answers() -> None:
     state, _ = run(["/start", "1", "45", "/restart"])
-    assert state["answers"] == {}
+    assert state.answers == {}
 
 
 def test_back_offers_the_old_answer_and_keep_keeps_it() -> None:
@@ -64,15 +65,15 @@ def test_back_offers_the_old_answer_and_keep_keeps_it() -> None:
     state, replies = handle(state, "/back", today=TODAY)
     assert "$85,000" in replies[-1].text
     state, _ = handle(state, "keep", today=TODAY)
-    assert state is not None and state["answers"]["salary"] == "85000"
-    assert state["current"] == "balance"
+    assert state is not None and state.answers["salary"] == "85000"
+    assert state.current == "balance"
 
 
 def test_doubtful_salary_is_confirmed_not_stored() -> None:
     state, _ = run(["/start", "1", "45", "85"])
-    assert "salary" not in state["answers"]
+    assert "salary" not in state.answers
     state, _ = handle(state, "yes", today=TODAY)
-    assert state is not None and state["answers"]["salary"] == "85000"
+    assert state is not None and state.answers["salary"] == "85000"
 
 
 def test_unsupported_year_uses_latest_and_says_so() -> None:
@@ -126,4 +127,4 @@ def test_no_input_sequence_raises(lines: list[str]) -> None:
         state, replies = handle(state, line, today=TODAY)
         assert replies, "every input gets an answer"
         if state is not None:
-            json.dumps(state)
+            json.dumps(stored(state))

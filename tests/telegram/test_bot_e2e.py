@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.dialogue.commands import menu
 from tests.telegram.bot_process import TOKEN, BotProcess, FakeServer, free_port, wait
 
 ANSWERS = ["45", "85k", "60000", "12000", None, "2023-03-01", "8000", "2026-12-15", None]
@@ -128,6 +129,10 @@ def test_start_deep_link_opens_the_path(server: FakeServer, tmp_path: Path) -> N
     bot = BotProcess(server, tmp_path / "dl.db", tmp_path / "bot.log")
     try:
         ready(server)
+        # the menu is the one command list, the same the dialogue's /help shows
+        sent = [p for m, p in server.client.calls() if m == "setMyCommands"][-1]["commands"]
+        listed = json.loads(sent) if isinstance(sent, str) else sent
+        assert [(c["command"], c["description"]) for c in listed] == menu()
         say(server, 61, "/start loan")
         assert "Question 1 of" in texts(server, 61)[-1]
         say(server, 61, "40")

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dialogue import parsing as P
+from bot.dialogue import readers as P
+from bot.dialogue.readers import base as readers_base
 
 D = Decimal
 TODAY = date(2026, 6, 15)
@@ -37,7 +38,6 @@ READERS: dict[str, Callable[[str], P.Parsed[Any]]] = {
     "balance_min1": partial(P.parse_money, kind="balance", minimum=D(1)),
     "percent": P.parse_percent,
     "percent_max20": partial(P.parse_percent, maximum=D(20)),
-    "years": P.parse_years,
     "date": partial(P.parse_date, today=TODAY),
     "date_future": partial(P.parse_date, today=TODAY, prefer="future"),
     "date_past": partial(P.parse_date, today=TODAY, prefer="past"),
@@ -123,26 +123,6 @@ CASES: list[tuple[str, str, str, Any]] = [
     ("percent", "-2%", ERR, None),
     ("percent", "not sure", UNK, None),
     ("percent_max20", "25%", ERR, None),
-    # ---- years
-    ("years", "3", OK, D(3)),
-    ("years", "3 years", OK, D(3)),
-    ("years", "3 1/2 years", OK, D("3.5")),
-    ("years", "3½", OK, D("3.5")),
-    ("years", "3.5 yrs", OK, D("3.5")),
-    ("years", "three years", OK, D(3)),
-    ("years", "18 months", OK, D("1.5")),
-    ("years", "2 years 6 months", OK, D("2.5")),
-    ("years", "2 years and 6 months", OK, D("2.5")),
-    ("years", "a year and a half", OK, D("1.5")),
-    ("years", "less than a year", OK, D(0)),
-    ("years", "under a year", OK, D(0)),
-    ("years", "new", OK, D(0)),
-    ("years", "none", OK, D(0)),
-    ("years", "0", OK, D(0)),
-    ("years", "about 3 years", ASK, D(3)),
-    ("years", "almost 3 years", ERR, None),
-    ("years", "61", ERR, None),
-    ("years", "since 2019", ERR, None),
     # ---- dates (today is 2026-06-15)
     ("date", "2027-03-01", OK, date(2027, 3, 1)),
     ("date", "3/1/2027", OK, date(2027, 3, 1)),
@@ -260,7 +240,9 @@ CASES: list[tuple[str, str, str, Any]] = [
 @contextmanager
 def no_internal_errors() -> Iterator[None]:
     """Make the parsers' safety net fail the test instead of hiding a crash."""
-    with mock.patch.object(P._LOG, "error", side_effect=AssertionError("parser crashed")):
+    with mock.patch.object(
+        readers_base._LOG, "error", side_effect=AssertionError("parser crashed")
+    ):
         yield
 
 
@@ -330,7 +312,7 @@ def test_safety_net_turns_a_crash_into_a_re_ask(monkeypatch: pytest.MonkeyPatch)
     def boom(text: str) -> str:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(P, "_clean", boom)
+    monkeypatch.setattr(readers_base, "clean", boom)
     got = P.parse_money("85k")
     assert got.error and got.value is None
 

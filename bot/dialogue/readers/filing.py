@@ -1,0 +1,70 @@
+"""A tax filing status: single or married filing jointly."""
+
+from __future__ import annotations
+
+import re
+
+from bot.dialogue.readers.base import (
+    Parsed,
+    is_unknown,
+    msg,
+    never_raise,
+    prepare,
+    squash,
+    strip_end,
+)
+
+_SINGLE = frozenset(
+    {
+        "single",
+        "s",
+        "unmarried",
+        "not married",
+        "head of household",
+        "head of house",
+        "hoh",
+        "divorced",
+        "single filer",
+        "filing single",
+    }
+)
+_JOINT = frozenset(
+    {
+        "married",
+        "m",
+        "joint",
+        "jointly",
+        "mfj",
+        "married filing jointly",
+        "married filing joint",
+        "married jointly",
+        "married joint",
+        "filing jointly",
+        "joint return",
+        "married and filing jointly",
+        "qualifying widow",
+        "qualifying widower",
+        "qualifying widow(er)",
+        "qualifying surviving spouse",
+    }
+)
+
+
+@never_raise("dialogue.read.filing.example")
+def parse_filing_status(text: str) -> Parsed[str]:
+    """Read a tax filing status: "single" or "married_joint"."""
+    s, err = prepare(text, msg("dialogue.read.filing.example"))
+    if err is not None:
+        return Parsed(error=err)
+    if is_unknown(s):
+        return Parsed(unknown=True)
+    key = strip_end(s)
+    key = re.sub(r"^(?:(?:i'?m|i am|im|we'?re|we are|we file|i file|status:?)\s+)+", "", key)
+    key = squash(re.sub(r"\b(?:filing )?status\b", " ", key))
+    if re.search(r"\bseparate(?:ly)?\b|\bmfs\b", key):
+        return Parsed(error=msg("dialogue.read.filing.separately"))
+    if key in _SINGLE:
+        return Parsed(value="single")
+    if key in _JOINT:
+        return Parsed(value="married_joint")
+    return Parsed(error=msg("dialogue.read.filing.ask"))
