@@ -48,10 +48,6 @@ class ChatState(BaseModel):
     resume_mode: Mode | None = None
     answered_once: bool = False
 
-    def __getitem__(self, key: str) -> Any:
-        """Read-only view by field name, for callers written against the stored dict."""
-        return self.model_dump(mode="json")[key]
-
 
 def migrate(stored: dict[str, Any]) -> dict[str, Any]:
     """A stored state of any earlier version in the current shape (version 1: key "v")."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import time
 from pathlib import Path
@@ -10,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.wording import say
-from tests.dialogue.console_driver import Console, run_piped
+from tests.dialogue import transcript
+from tests.dialogue.console_driver import Console
 
 ROOT = Path(__file__).resolve().parents[2]
 BYE = say("dialogue.console.bye")
@@ -68,25 +68,7 @@ def test_ctrl_c_ends_with_one_line_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
-def test_readme_transcript_comes_out_the_same(tmp_path: Path) -> None:
-    """The README's "A real conversation", replayed; only the leave/bye lines may differ."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## A real conversation", 1)[1]
-    block = section.split("```\n", 1)[1].split("\n```", 1)[0]
-    typed = [line[2:] for line in block.splitlines() if line.startswith("> ") and line[2:]]
-    out = run_piped(tmp_path / "r.db", typed)
-    extra = {say("dialogue.console.how_to_leave"), BYE}
-
-    def norm(text: str) -> list[str]:
-        lines = [line[:2] if line.startswith("> ") else line for line in text.splitlines()]
-        lines = [line for line in lines if line not in extra]
-        lines = [re.sub(r"\(Chart: .*/(options-\w+\.png)\)", r"(Chart: \1)", x) for x in lines]
-        return [line.rstrip() for line in "\n".join(lines).strip().splitlines()]
-
-    def unechoed(text: str) -> str:
-        # the README shows what was typed after each prompt; a pipe does not echo it
-        return "\n".join("> " if line.startswith("> ") else line for line in text.splitlines())
-
-    expected = norm(unechoed(block))
-    got = norm("\n".join(line.replace("> ", "> \n", 1) for line in out.splitlines()))
-    assert got == expected
+def test_readme_transcript_comes_out_the_same() -> None:
+    """The README's "A real conversation", replayed through the real console, line for line."""
+    block = transcript.shown()
+    assert transcript.produce(transcript.typed(block)) == block

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.dialogue.machine import handle
+from bot.dialogue.state import stored
 from bot.settings import Settings
 from bot.store import SQLiteStore
 from bot.telegram import ALLOWED
@@ -94,7 +95,7 @@ def expected_answers() -> dict[str, Any]:
         else:
             state, _ = handle(state, answer, today=today)
     assert state is not None
-    return dict(state["answers"])
+    return dict(stored(state)["answers"])
 
 
 def test_kill_9_three_times_during_50_users(tmp_path: Path) -> None:
