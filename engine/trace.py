@@ -5,23 +5,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine import parameters
+from engine.money import usd
+from engine.parameters import YearParameters
+from engine.report import TraceEntry
 
 
 class Trace:
     """Collects trace entries while the rules run (one per figure of the Report)."""
 
-    __slots__ = ("entries", "year")
+    __slots__ = ("_citations", "_dollars", "entries", "law", "year")
 
-    def __init__(self, year: int) -> None:
-        self.year = year
-        self.entries: list[dict[str, Any]] = []
+    def __init__(self, law: YearParameters) -> None:
+        self.law = law
+        self.year = law.year
+        self.entries: list[TraceEntry] = []
+        self._citations = law.citations
+        # Dollar texts by amount, formatted once per evaluation (zero is never remembered:
+        # 0 and -0 are equal but read differently).
+        self._dollars: dict[Decimal, str] = {}
 
     def add(self, figure: str, value: Any, formula: str, *sources: str) -> None:
-        """Record one figure; a source is a parameter name or a literal citation."""
-        cited = _CITATIONS.get(sources)
+        """Record one figure; a source is a parameter name (cited for the year) or a citation."""
+        cited = self._citations.get(sources)
         if cited is None:
-            cited = _CITATIONS[sources] = _cite(sources)
+            cited = self.law.cite(sources)
         self.entries.append(
             {
                 "figure": figure,
@@ -32,12 +39,11 @@ class Trace:
             }
         )
 
-
-_CITATIONS: dict[tuple[str, ...], str] = {}
-
-
-def _cite(sources: tuple[str, ...]) -> str:
-    """The citation text of parameter names or literal sources, without repeats."""
-    table = parameters.load_all()
-    cited = [table[s].reference if s in table else s for s in sources]
-    return "; ".join(dict.fromkeys(cited)) or "arithmetic on the inputs"
+    def usd(self, amount: Decimal) -> str:
+        """Dollars for a formula (money.usd); each amount is formatted once per evaluation."""
+        if not amount:
+            return usd(amount)
+        text = self._dollars.get(amount)
+        if text is None:
+            text = self._dollars[amount] = usd(amount)
+        return text
