@@ -21,8 +21,7 @@ from engine.trace import Trace
 
 
 def evaluate(profile: Profile, parameters: ParameterSet | None = None) -> Report:
-    """Every figure for one person, exact and traced, under a parameter set (default: the
-    engine's); raises UnsupportedYear for a year the set does not cover."""
+    """Every figure for one person under a parameter set (default: the engine's), traced."""
     year_law = (parameters or DEFAULT).of_year(profile.year)
     with localcontext(MONEY_CONTEXT):
         return _evaluate(profile, year_law)

@@ -81,8 +81,7 @@ class JobChangeOptions:
 
 
 def small_balance_rule(vested: Decimal, law: YearParameters) -> SmallBalanceRule:
-    """What the plan may do without consent: pay out a tiny balance, or move a small one to an
-    IRA (IRC 411(a)(11), 401(a)(31)(B))."""
+    """What the plan may do without consent: cash out, or an IRA (IRC 411(a)(11), 401(a)(31))."""
     if vested <= law.amount("small_balance_cash_out_max"):
         return "cash_out_allowed"
     if vested <= law.amount("force_out_limit"):
@@ -93,8 +92,7 @@ def small_balance_rule(vested: Decimal, law: YearParameters) -> SmallBalanceRule
 def mandatory_withholding(
     taxable: Decimal, offset: Decimal, cash: Decimal, law: YearParameters
 ) -> Decimal:
-    """The withholding rate on the taxable payout including a loan offset, at most the cash
-    (IRC 3405(c))."""
+    """Withholding on the taxable payout and any loan offset, at most the cash (IRC 3405(c))."""
     return min(law.amount("mandatory_withholding_rate") * (taxable + offset), cash)
 
 
@@ -207,8 +205,7 @@ def direct_rollover_ira(c: Payout, roth_restarts: bool) -> Option:
 
 
 def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParameters) -> Option:
-    """Paid to the person with tax withheld; rolled over within the window, replacing the
-    withheld part from savings (IRC 402(c)(3))."""
+    """Paid to the person less withholding, rolled over within the window (IRC 402(c)(3))."""
     days = int(law.amount("indirect_rollover_days"))
     short = c.withholding * c.taxable / c.portable if c.portable > 0 else ZERO
     return _option(

@@ -1,5 +1,4 @@
-"""The job-change recommendation: one option and its reasons (never a cash-out or a 60-day
-rollover)."""
+"""The job-change recommendation: one option and its reasons, never a cash-out or 60-day one."""
 
 from __future__ import annotations
 

@@ -52,8 +52,7 @@ def tax_on_distribution(
     law: YearParameters,
     before: Decimal | None = None,
 ) -> Decimal:
-    """The increase in federal tax from stacking a distribution on the year's income
-    (``before``: the tax on the income alone, when already known)."""
+    """The increase in federal tax from stacking a distribution on the year's income."""
     if amount <= 0:
         return ZERO
     if before is None:
