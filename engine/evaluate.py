@@ -15,6 +15,7 @@ from engine.rules.loans import loans
 from engine.rules.recommendation import job_change_section
 from engine.rules.rmd import rmd
 from engine.rules.roth import roth
+from engine.rules.tax import tax_on_income
 from engine.rules.vesting import vesting
 from engine.rules.withdrawals import early_withdrawal
 from engine.trace import Trace
@@ -41,13 +42,16 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     ro = roth(p, law, t)
     if p.balances.roth > 0 and not ro.basis_known and not ro.qualified_now:
         notes.append("roth_basis_unknown_taken_as_zero")
-    ln = loans(p, portable, early.penalty_applies, law, t)
+    # Federal tax on this year's income alone: the base every payout is stacked on.
+    tax_now = tax_on_income(p.income, p.filing_status, p.age_at_year_end, law)
+    ln = loans(p, portable, early.penalty_applies, tax_now, law, t)
     choices = job_change_options(
         p,
         portable,
         ro.taxable_if_distributed,
         early.exception,
         ro.roth_ira_clock_restarts,
+        tax_now,
         law,
         t,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.money import usd
+from engine.money import ZERO, usd
 from engine.parameters import YearParameters
 from engine.report import TraceEntry
 
@@ -20,8 +20,7 @@ class Trace:
         self.year = law.year
         self.entries: list[TraceEntry] = []
         self._citations = law.citations
-        # Dollar texts by amount, formatted once per evaluation (zero is never remembered:
-        # 0 and -0 are equal but read differently).
+        # Dollar texts by amount, formatted once per evaluation.
         self._dollars: dict[Decimal, str] = {}
 
     def add(self, figure: str, value: Any, formula: str, *sources: str) -> None:
@@ -29,10 +28,16 @@ class Trace:
         cited = self._citations.get(sources)
         if cited is None:
             cited = self.law.cite(sources)
+        if value is ZERO:  # the rules' many exact zeros, not formatted one by one
+            shown = "0.00"
+        elif isinstance(value, Decimal):
+            shown = f"{value:.2f}"
+        else:
+            shown = str(value)
         self.entries.append(
             {
                 "figure": figure,
-                "value": f"{value:.2f}" if isinstance(value, Decimal) else str(value),
+                "value": shown,
                 "formula": formula,
                 "source": cited,
                 "tax_year": self.year,
@@ -41,9 +46,9 @@ class Trace:
 
     def usd(self, amount: Decimal) -> str:
         """Dollars for a formula (money.usd); each amount is formatted once per evaluation."""
-        if not amount:
-            return usd(amount)
         text = self._dollars.get(amount)
         if text is None:
+            if not amount:  # never remembered: 0 and -0 are equal keys but read differently
+                return "-$0" if amount.is_signed() else "$0"
             text = self._dollars[amount] = usd(amount)
         return text

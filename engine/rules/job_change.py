@@ -17,7 +17,7 @@ from engine.report import (
     SeparationException,
     SmallBalanceRule,
 )
-from engine.rules.tax import tax_on_distribution, tax_on_income
+from engine.rules.tax import tax_on_distribution
 from engine.rules.withdrawals import distribution_date
 from engine.trace import Trace
 
@@ -54,7 +54,7 @@ class Payout:
     penalty_rate: Decimal
     state_rate: Decimal
     kept: SeparationException | None
-    tax_before: Decimal
+    tax_now: Decimal
 
 
 @dataclass(slots=True)
@@ -114,6 +114,7 @@ def payout(
     portable: Decimal,
     roth_taxable: Decimal,
     exception: Exception72t | None,
+    tax_now: Decimal,
     law: YearParameters,
 ) -> Payout:
     """The shared figures of a payout of the whole portable balance."""
@@ -131,7 +132,7 @@ def payout(
         penalty_rate=ZERO if exception else law.amount("early_withdrawal_rate"),
         state_rate=pct(p.state_tax_percent),
         kept=kept_exception(exception),
-        tax_before=tax_on_income(p.income, p.filing_status, p.age_at_year_end, law),
+        tax_now=tax_now,
     )
 
 
@@ -154,6 +155,7 @@ def _option(
     """One option; every option but leaving the money needs a separation."""
     if not c.leaving and oid != "leave_in_plan":
         why_not = "still_employed"
+    untaxed = federal_tax is ZERO and state_tax is ZERO and penalty is ZERO
     return Option(
         id=oid,
         available=why_not is None,
@@ -164,7 +166,7 @@ def _option(
         federal_tax=federal_tax,
         state_tax=state_tax,
         penalty=penalty,
-        net_now=c.portable - federal_tax - state_tax - penalty,
+        net_now=c.portable if untaxed else c.portable - federal_tax - state_tax - penalty,
         value_at_retirement=c.grown if stays_invested else ZERO,
         deadline=deadline,
         notes=notes,
@@ -219,7 +221,7 @@ def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParam
         if_not_made_up=NotMadeUp(
             taxable=short,
             federal_tax=tax_on_distribution(
-                p.income, short, p.filing_status, p.age_at_year_end, law, c.tax_before
+                p.income, short, p.filing_status, p.age_at_year_end, law, c.tax_now
             ),
             state_tax=c.state_rate * short,
             penalty=c.penalty_rate * short,
@@ -235,7 +237,7 @@ def cash_out(c: Payout, p: Profile, exception: Exception72t | None, law: YearPar
     if exception:
         notes.append("no_penalty_" + exception)
     fed = tax_on_distribution(
-        p.income, c.taxable, p.filing_status, p.age_at_year_end, law, c.tax_before
+        p.income, c.taxable, p.filing_status, p.age_at_year_end, law, c.tax_now
     )
     return _option(
         c,
@@ -256,11 +258,12 @@ def job_change_options(
     roth_taxable: Decimal,
     exception: Exception72t | None,
     roth_restarts: bool,
+    tax_now: Decimal,
     law: YearParameters,
     t: Trace,
 ) -> JobChangeOptions:
     """Every option's gross, withholding, taxes, penalty, net now and value at retirement."""
-    c = payout(p, portable, roth_taxable, exception, law)
+    c = payout(p, portable, roth_taxable, exception, tax_now, law)
     rule = small_balance_rule(portable + p.loan.outstanding, law)
     choices = JobChangeOptions(
         rule=rule,

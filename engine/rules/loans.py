@@ -41,7 +41,9 @@ def offset_deadlines(separation: date, parameters: ParameterSet) -> tuple[date |
     return offset_year.day("return_due_date"), offset_year.day("return_due_date_extended")
 
 
-def loans(p: Profile, portable: Decimal, penalty: bool, law: YearParameters, t: Trace) -> LoanOut:
+def loans(
+    p: Profile, portable: Decimal, penalty: bool, tax_now: Decimal, law: YearParameters, t: Trace
+) -> LoanOut:
     """The loan section: the most that may be borrowed now, and the offset if leaving."""
     owed = p.loan.outstanding
     highest = p.loan.highest_last_12_months if p.loan.highest_last_12_months is not None else owed
@@ -85,7 +87,7 @@ def loans(p: Profile, portable: Decimal, penalty: bool, law: YearParameters, t: 
     offset = None
     if p.job_change.leaving and owed > 0:
         due, extended = offset_deadlines(p.separation, law.parameters)
-        fed = tax_on_distribution(p.income, owed, p.filing_status, p.age_at_year_end, law)
+        fed = tax_on_distribution(p.income, owed, p.filing_status, p.age_at_year_end, law, tax_now)
         state = pct(p.state_tax_percent) * owed
         pen = law.amount("early_withdrawal_rate") * owed if penalty else ZERO
         offset = LoanOffset(
