@@ -65,7 +65,8 @@ def contribution_limits(p: Profile, law: YearParameters, t: Trace) -> Limits:
     if blocked:
         catch_up = ZERO
     dollar_415c = law.amount("annual_additions_415c")
-    limit_415c = min(dollar_415c, p.salary)
+    pay_share = law.amount("annual_additions_pay_share")
+    limit_415c = min(dollar_415c, pay_share * p.salary)
     comp_cap = law.amount("compensation_401a17")
 
     t.add("limits.deferral_402g", deferral, f"402(g) limit for {y}", "deferral_402g")
@@ -86,8 +87,9 @@ def contribution_limits(p: Profile, law: YearParameters, t: Trace) -> Limits:
     t.add(
         "limits.annual_additions_415c",
         limit_415c,
-        f"lesser of {t.usd(dollar_415c)} and 100% of pay {t.usd(p.salary)}",
+        f"lesser of {t.usd(dollar_415c)} and {num(pay_share * 100)}% of pay {t.usd(p.salary)}",
         "annual_additions_415c",
+        "annual_additions_pay_share",
     )
     t.add(
         "limits.annual_additions_total",
