@@ -3,73 +3,77 @@
 from __future__ import annotations
 
 from decimal import localcontext
-from typing import Any
 
-from engine import parameters as P
-from engine.money import MONEY_CONTEXT, forget_formats
+from engine.money import MONEY_CONTEXT
+from engine.parameters import DEFAULT, ParameterSet, YearParameters
 from engine.profile import Profile
 from engine.report import Report
 from engine.rules.actions import actions
 from engine.rules.contributions import contribution_limits, contributions
-from engine.rules.job_change import job_change
+from engine.rules.job_change import job_change_options
 from engine.rules.loans import loans
+from engine.rules.recommendation import job_change_section
 from engine.rules.rmd import rmd
 from engine.rules.roth import roth
+from engine.rules.tax import tax_on_income
 from engine.rules.vesting import vesting
 from engine.rules.withdrawals import early_withdrawal
 from engine.trace import Trace
 
 
-def evaluate(profile: Profile) -> Report:
-    """Every figure for one person, exact and traced; raises UnsupportedYear for other years."""
-    p = profile
-    P.check_year(p.year)
-    forget_formats()
+def evaluate(profile: Profile, parameters: ParameterSet | None = None) -> Report:
+    """Every figure for one person under a parameter set (default: the engine's), traced."""
+    year_law = (parameters or DEFAULT).of_year(profile.year)
     with localcontext(MONEY_CONTEXT):
-        return _evaluate(p)
+        return _evaluate(profile, year_law)
 
 
-def _evaluate(p: Profile) -> Report:
+def _evaluate(p: Profile, law: YearParameters) -> Report:
     """The rules in order, under the half-up money context."""
-    t = Trace(p.year)
+    t = Trace(law)
     notes: list[str] = []
     if p.birth_date is None:
         notes.append("ages_from_age_at_year_end")
-    limits = contribution_limits(p, t)
+    limits = contribution_limits(p, law, t)
     contrib = contributions(p, limits, t)
-    vest = vesting(p, t)
-    portable = vest["portable_balance"]
-    early = early_withdrawal(p, portable + p.loan.outstanding, portable, t)
-    ro = roth(p, t)
-    if p.balances.roth > 0 and not ro["basis_known"] and not ro["qualified_now"]:
+    vest = vesting(p, law, t)
+    portable = vest.portable_balance
+    early = early_withdrawal(p, portable + p.loan.outstanding, portable, law, t)
+    ro = roth(p, law, t)
+    if p.balances.roth > 0 and not ro.basis_known and not ro.qualified_now:
         notes.append("roth_basis_unknown_taken_as_zero")
-    ln = loans(p, portable, early["penalty_applies"], t)
-    jc = job_change(
+    # Federal tax on this year's income alone: the base every payout is stacked on.
+    tax_now = tax_on_income(p.income, p.filing_status, p.age_at_year_end, law)
+    ln = loans(p, portable, early.penalty_applies, tax_now, law, t)
+    choices = job_change_options(
         p,
         portable,
-        ro["taxable_if_distributed"],
-        early["exception"],
-        ro["roth_ira_clock_restarts"],
+        ro.taxable_if_distributed,
+        early.exception,
+        ro.roth_ira_clock_restarts,
+        tax_now,
+        law,
         t,
     )
-    rm = rmd(p, vest["vested_employer"], t)
-    if rm["start_age_unsettled"]:
+    jc = job_change_section(p, choices)
+    rm = rmd(p, vest.vested_employer, law, t)
+    if rm.start_age_unsettled:
         notes.append("rmd_age_unsettled_for_1959")
-    sections: dict[str, Any] = {
-        "tax_year": p.year,
-        "as_of": p.as_of,
-        "age": p.age_at_year_end,
-        "filing_status": p.filing_status,
-        "limits": limits,
-        "contributions": contrib,
-        "vesting": vest,
-        "loan": ln,
-        "early_withdrawal": early,
-        "roth": ro,
-        "job_change": jc,
-        "rmd": rm,
-    }
-    sections["actions"] = actions(p, sections, t)
-    sections["notes"] = notes
-    sections["trace"] = t.entries
-    return Report.model_validate(sections)
+    plan = actions(p, vest, jc, ln, rm, t)
+    return Report(
+        tax_year=p.year,
+        as_of=p.as_of,
+        age=p.age_at_year_end,
+        filing_status=p.filing_status,
+        limits=limits,
+        contributions=contrib,
+        vesting=vest,
+        loan=ln,
+        early_withdrawal=early,
+        roth=ro,
+        job_change=jc,
+        rmd=rm,
+        actions=plan,
+        notes=notes,
+        trace=t.entries,
+    )

@@ -21,25 +21,8 @@ def pct(percent: Decimal) -> Decimal:
     return percent / HUNDRED
 
 
-_SEEN: dict[Decimal, str] = {}
-
-
-def forget_formats() -> None:
-    """Start a new evaluation: formats are remembered only within one (see usd)."""
-    _SEEN.clear()
-
-
 def usd(amount: Decimal) -> str:
     """Dollars for a formula: $1,234.56, or $1,234 when whole (half-up under MONEY_CONTEXT)."""
-    seen = _SEEN.get(amount)
-    if seen is not None:
-        return seen
-    _SEEN[amount] = text = _usd(amount)
-    return text
-
-
-def _usd(amount: Decimal) -> str:
-    """Format dollars (no memo)."""
     text = f"{amount:,.2f}"
     if text.endswith(".00"):
         text = text[:-3]

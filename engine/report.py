@@ -22,6 +22,9 @@ OptionId = Literal[
     "leave_in_plan", "roll_to_new_plan", "direct_rollover_ira", "indirect_rollover", "cash_out"
 ]
 Exception72t = Literal["age_59_half", "separation_age_55", "public_safety_age_50"]
+SeparationException = Literal["separation_age_55", "public_safety_age_50"]
+CatchUpKind = Literal["none", "age_50", "age_60_63"]
+SmallBalanceRule = Literal["cash_out_allowed", "automatic_ira", "consent_required"]
 
 
 class Out(BaseModel):
@@ -35,7 +38,7 @@ class Limits(Out):
 
     deferral_402g: Money
     catch_up: Money
-    catch_up_kind: Literal["none", "age_50", "age_60_63"]
+    catch_up_kind: CatchUpKind
     employee_total: Money
     annual_additions_415c: Money
     annual_additions_total: Money
@@ -163,7 +166,7 @@ class JobChangeOut(Out):
 
     leaving: bool
     separation_date: date
-    small_balance_rule: Literal["cash_out_allowed", "automatic_ira", "consent_required"]
+    small_balance_rule: SmallBalanceRule
     recommended: OptionId
     reasons: list[str]
     options: list[Option]

@@ -3,86 +3,98 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from engine import parameters as P
-from engine.money import ZERO, num, pct, usd
+from engine.money import ZERO, num, pct
+from engine.parameters import YearParameters
 from engine.profile import MatchTier, Profile
+from engine.report import CatchUpKind, Contributions, Limits
 from engine.trace import Trace
 
 
-def catch_up_kind(age: int, year: int, catch_up_allowed: bool, age_60_63_allowed: bool) -> str:
+def catch_up_kind(
+    age: int, law: YearParameters, catch_up_allowed: bool, age_60_63_allowed: bool
+) -> CatchUpKind:
     """Which catch-up applies: none, age_50, or age_60_63 (IRC 414(v)(2)(B), (E))."""
-    if not catch_up_allowed or age < P.amount("catch_up_age", year):
+    if not catch_up_allowed or age < law.amount("catch_up_age"):
         return "none"
-    first, last = P.get("catch_up_60_63_ages", year)
-    if age_60_63_allowed and P.amount("catch_up_60_63", year) > 0 and first <= age <= last:
+    first, last = law.get("catch_up_60_63_ages")
+    if age_60_63_allowed and law.amount("catch_up_60_63") > 0 and first <= age <= last:
         return "age_60_63"
     return "age_50"
 
 
-def catch_up_limit(kind: str, year: int) -> Decimal:
+def catch_up_limit(kind: CatchUpKind, law: YearParameters) -> Decimal:
     """The catch-up dollar limit for the kind (IRC 414(v)(2))."""
     if kind == "age_60_63":
-        return P.amount("catch_up_60_63", year)
+        return law.amount("catch_up_60_63")
     if kind == "age_50":
-        return P.amount("catch_up_50", year)
+        return law.amount("catch_up_50")
     return ZERO
 
 
-def roth_catch_up_applies(fica_wages: Decimal, year: int) -> bool:
+def roth_catch_up_applies(fica_wages: Decimal, law: YearParameters) -> bool:
     """Prior-year FICA wages over the threshold make catch-ups Roth-only (IRC 414(v)(7))."""
-    return P.flag("roth_catch_up_in_effect", year) and fica_wages > P.amount(
-        "roth_catch_up_wage_threshold", year
+    return law.flag("roth_catch_up_in_effect") and fica_wages > law.amount(
+        "roth_catch_up_wage_threshold"
     )
 
 
-def contribution_limits(p: Profile, t: Trace) -> dict[str, Any]:
+def catch_up_why(kind: CatchUpKind, age: int, plan_allows: bool, law: YearParameters) -> str:
+    """Which catch-up applies and why, in the trace's words."""
+    if kind == "none" and not plan_allows:
+        return "the plan allows no catch-up"
+    at = f"age {age} at Dec 31 {law.year}"
+    from_age = num(law.amount("catch_up_age"))
+    if kind == "none":
+        return f"{at} (catch-up from {from_age})"
+    if kind == "age_50":
+        return f"{at}: age-{from_age} catch-up"
+    first, last = (num(a) for a in law.get("catch_up_60_63_ages"))
+    return f"{at}: ages {first}-{last} catch-up (replaces the age-{from_age} one)"
+
+
+def contribution_limits(p: Profile, law: YearParameters, t: Trace) -> Limits:
     """The limits section: deferral, catch-up, 415(c) and the pay cap for this person."""
     y, age = p.year, p.age_at_year_end
-    deferral = P.amount("deferral_402g", y)
-    kind = catch_up_kind(age, y, p.plan.catch_up_allowed, p.plan.age_60_63_catch_up)
-    catch_up = catch_up_limit(kind, y)
-    threshold = P.amount("roth_catch_up_wage_threshold", y)
-    roth_rule = kind != "none" and roth_catch_up_applies(p.fica_wages_prior_year, y)
+    deferral = law.amount("deferral_402g")
+    kind = catch_up_kind(age, law, p.plan.catch_up_allowed, p.plan.age_60_63_catch_up)
+    catch_up = catch_up_limit(kind, law)
+    threshold = law.amount("roth_catch_up_wage_threshold")
+    roth_rule = kind != "none" and roth_catch_up_applies(p.fica_wages_prior_year, law)
     blocked = roth_rule and not p.plan.roth_available
     if blocked:
         catch_up = ZERO
-    dollar_415c = P.amount("annual_additions_415c", y)
-    limit_415c = min(dollar_415c, p.salary)
-    comp_cap = P.amount("compensation_401a17", y)
+    dollar_415c = law.amount("annual_additions_415c")
+    pay_share = law.amount("annual_additions_pay_share")
+    limit_415c = min(dollar_415c, pay_share * p.salary)
+    comp_cap = law.amount("compensation_401a17")
 
     t.add("limits.deferral_402g", deferral, f"402(g) limit for {y}", "deferral_402g")
-    why = {
-        "none": f"age {age} at Dec 31 {y} (catch-up from {num(P.amount('catch_up_age', y))})"
-        if p.plan.catch_up_allowed
-        else "the plan allows no catch-up",
-        "age_50": f"age {age} at Dec 31 {y}: age-50 catch-up",
-        "age_60_63": f"age {age} at Dec 31 {y}: ages 60-63 catch-up (replaces the age-50 one)",
-    }[kind]
+    why = catch_up_why(kind, age, p.plan.catch_up_allowed, law)
     if blocked:
         why += (
-            f"; prior-year FICA wages {usd(p.fica_wages_prior_year)} > {usd(threshold)} make "
+            f"; prior-year FICA wages {t.usd(p.fica_wages_prior_year)} > {t.usd(threshold)} make "
             "catch-ups Roth-only and the plan has no Roth option, so none is allowed = $0"
         )
     t.add("limits.catch_up", catch_up, why, "catch_up_50", "catch_up_60_63", "catch_up_age")
     t.add(
         "limits.employee_total",
         deferral + catch_up,
-        f"{usd(deferral)} + catch-up {usd(catch_up)}",
+        f"{t.usd(deferral)} + catch-up {t.usd(catch_up)}",
         "deferral_402g",
         "catch_up_50",
     )
     t.add(
         "limits.annual_additions_415c",
         limit_415c,
-        f"lesser of {usd(dollar_415c)} and 100% of pay {usd(p.salary)}",
+        f"lesser of {t.usd(dollar_415c)} and {num(pay_share * 100)}% of pay {t.usd(p.salary)}",
         "annual_additions_415c",
+        "annual_additions_pay_share",
     )
     t.add(
         "limits.annual_additions_total",
         limit_415c + catch_up,
-        f"{usd(limit_415c)} + catch-up {usd(catch_up)} (catch-ups are on top of 415(c))",
+        f"{t.usd(limit_415c)} + catch-up {t.usd(catch_up)} (catch-ups are on top of 415(c))",
         "annual_additions_415c",
         "IRC 414(v)(3)(A)",
     )
@@ -90,23 +102,23 @@ def contribution_limits(p: Profile, t: Trace) -> dict[str, Any]:
     t.add(
         "limits.roth_catch_up_threshold",
         threshold,
-        f"catch-ups must be Roth when prior-year FICA wages exceed {usd(threshold)}"
-        + ("" if P.flag("roth_catch_up_in_effect", y) else f" (not applied in {y}: transition)"),
+        f"catch-ups must be Roth when prior-year FICA wages exceed {t.usd(threshold)}"
+        + ("" if law.flag("roth_catch_up_in_effect") else f" (not applied in {y}: transition)"),
         "roth_catch_up_wage_threshold",
         "roth_catch_up_in_effect",
     )
-    return {
-        "deferral_402g": deferral,
-        "catch_up": catch_up,
-        "catch_up_kind": kind,
-        "employee_total": deferral + catch_up,
-        "annual_additions_415c": limit_415c,
-        "annual_additions_total": limit_415c + catch_up,
-        "compensation_401a17": comp_cap,
-        "roth_catch_up_required": roth_rule and not blocked,
-        "roth_catch_up_threshold": threshold,
-        "catch_up_blocked_no_roth": blocked,
-    }
+    return Limits(
+        deferral_402g=deferral,
+        catch_up=catch_up,
+        catch_up_kind=kind,
+        employee_total=deferral + catch_up,
+        annual_additions_415c=limit_415c,
+        annual_additions_total=limit_415c + catch_up,
+        compensation_401a17=comp_cap,
+        roth_catch_up_required=roth_rule and not blocked,
+        roth_catch_up_threshold=threshold,
+        catch_up_blocked_no_roth=blocked,
+    )
 
 
 def employer_match(deferral: Decimal, pay: Decimal, tiers: list[MatchTier]) -> Decimal:
@@ -135,12 +147,12 @@ def percent_for_full_match(tiers: list[MatchTier]) -> Decimal:
     return needed
 
 
-def contributions(p: Profile, limits: dict[str, Any], t: Trace) -> dict[str, Any]:
+def contributions(p: Profile, limits: Limits, t: Trace) -> Contributions:
     """The contributions section: what goes in, the match, and what is left on the table."""
-    cap = limits["compensation_401a17"]
+    cap = limits.compensation_401a17
     pay = min(p.salary, cap)
     requested = pct(p.contribution_percent) * pay
-    employee = min(requested, limits["employee_total"])
+    employee = min(requested, limits.employee_total)
     match = employer_match(employee, pay, p.match)
     best = max_match(pay, p.match)
     needed = percent_for_full_match(p.match)
@@ -150,47 +162,47 @@ def contributions(p: Profile, limits: dict[str, Any], t: Trace) -> dict[str, Any
     t.add(
         "contributions.plan_compensation",
         pay,
-        f"lesser of pay {usd(p.salary)} and the 401(a)(17) cap {usd(cap)}",
+        f"lesser of pay {t.usd(p.salary)} and the 401(a)(17) cap {t.usd(cap)}",
         "compensation_401a17",
     )
     t.add(
         "contributions.employee_requested",
         requested,
-        f"{num(p.contribution_percent)}% x {usd(pay)}",
+        f"{num(p.contribution_percent)}% x {t.usd(pay)}",
     )
     t.add(
         "contributions.employee_annual",
         employee,
-        f"lesser of {usd(requested)} and the limit {usd(limits['employee_total'])}",
+        f"lesser of {t.usd(requested)} and the limit {t.usd(limits.employee_total)}",
         "deferral_402g",
         "catch_up_50",
     )
     t.add(
         "contributions.employer_match_annual",
         match,
-        f"{formula or 'no match'} applied to {usd(employee)} of deferrals on {usd(pay)} "
+        f"{formula or 'no match'} applied to {t.usd(employee)} of deferrals on {t.usd(pay)} "
         "(annual true-up)",
         "IRC 401(m); plan match formula",
     )
     t.add(
         "contributions.max_match_annual",
         best,
-        f"every tier filled: {formula or 'no match'} on {usd(pay)}",
+        f"every tier filled: {formula or 'no match'} on {t.usd(pay)}",
         "IRC 401(m); plan match formula",
     )
-    t.add("contributions.match_left_on_table", best - match, f"{usd(best)} - {usd(match)}")
+    t.add("contributions.match_left_on_table", best - match, f"{t.usd(best)} - {t.usd(match)}")
     t.add(
         "contributions.percent_for_full_match",
         needed,
         "sum of the tiers' percent of pay" if p.match else "no match",
     )
-    return {
-        "employee_annual": employee,
-        "employee_requested": requested,
-        "employer_match_annual": match,
-        "max_match_annual": best,
-        "match_left_on_table": best - match,
-        "percent_for_full_match": needed,
-        "plan_compensation": pay,
-        "over_limit": requested > limits["employee_total"],
-    }
+    return Contributions(
+        employee_annual=employee,
+        employee_requested=requested,
+        employer_match_annual=match,
+        max_match_annual=best,
+        match_left_on_table=best - match,
+        percent_for_full_match=needed,
+        plan_compensation=pay,
+        over_limit=requested > limits.employee_total,
+    )

@@ -1,33 +1,37 @@
-"""The job change: the five options side by side, the small-balance rule, one recommendation."""
+"""The job change: the five options side by side, each from one small function (IRC 402(c))."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from engine import parameters as P
-from engine.money import ONE, ZERO, num, pct, usd
+from engine.money import ONE, ZERO, num, pct
+from engine.parameters import YearParameters
 from engine.profile import Profile
+from engine.report import (
+    Exception72t,
+    NotMadeUp,
+    Option,
+    OptionId,
+    SeparationException,
+    SmallBalanceRule,
+)
 from engine.rules.tax import tax_on_distribution
 from engine.rules.withdrawals import distribution_date
 from engine.trace import Trace
 
-# The separation-age rule a person keeps or loses: age 55, or 50 for public safety workers.
-KEEPS = {
+# The separation-age exception (IRC 72(t)(2)(A)(v), (10)) an option keeps or loses.
+KEEPS: dict[SeparationException, str] = {
     "separation_age_55": "keeps_age_55_exception",
     "public_safety_age_50": "keeps_age_50_exception",
 }
-LOSES = {
+LOSES: dict[SeparationException, str] = {
     "separation_age_55": "loses_age_55_exception",
     "public_safety_age_50": "loses_age_50_exception",
 }
-IRA_LOSES = {
-    "separation_age_55": "ira_rollover_loses_age_55",
-    "public_safety_age_50": "ira_rollover_loses_age_50",
-}
 
-OPTION_IDS = (
+OPTION_IDS: tuple[OptionId, ...] = (
     "leave_in_plan",
     "roll_to_new_plan",
     "direct_rollover_ira",
@@ -36,18 +40,60 @@ OPTION_IDS = (
 )
 
 
-def small_balance_rule(vested: Decimal, year: int) -> str:
-    """What the plan may do without consent: <= $1,000 cash, <= $7,000 an IRA (411(a)(11))."""
-    if vested <= P.amount("small_balance_cash_out_max", year):
+@dataclass(slots=True)
+class Payout:
+    """What every option shares: the money that can move, its taxable part, the withholding."""
+
+    leaving: bool
+    portable: Decimal
+    taxable: Decimal
+    offset: Decimal
+    withholding: Decimal
+    grown: Decimal
+    when: date
+    penalty_rate: Decimal
+    state_rate: Decimal
+    kept: SeparationException | None
+    tax_now: Decimal
+
+
+@dataclass(slots=True)
+class JobChangeOptions:
+    """The five options side by side and the small-balance rule, before any recommendation."""
+
+    rule: SmallBalanceRule
+    kept: SeparationException | None
+    leave_in_plan: Option
+    roll_to_new_plan: Option
+    direct_rollover_ira: Option
+    indirect_rollover: Option
+    cash_out: Option
+
+    def all(self) -> list[Option]:
+        """The options in the Report's order."""
+        return [
+            self.leave_in_plan,
+            self.roll_to_new_plan,
+            self.direct_rollover_ira,
+            self.indirect_rollover,
+            self.cash_out,
+        ]
+
+
+def small_balance_rule(vested: Decimal, law: YearParameters) -> SmallBalanceRule:
+    """What the plan may do without consent: cash out, or an IRA (IRC 411(a)(11), 401(a)(31))."""
+    if vested <= law.amount("small_balance_cash_out_max"):
         return "cash_out_allowed"
-    if vested <= P.amount("force_out_limit", year):
+    if vested <= law.amount("force_out_limit"):
         return "automatic_ira"
     return "consent_required"
 
 
-def mandatory_withholding(taxable: Decimal, offset: Decimal, cash: Decimal, year: int) -> Decimal:
-    """20% of the taxable payout including a loan offset, never more than the cash (3405(c))."""
-    return min(P.amount("mandatory_withholding_rate", year) * (taxable + offset), cash)
+def mandatory_withholding(
+    taxable: Decimal, offset: Decimal, cash: Decimal, law: YearParameters
+) -> Decimal:
+    """Withholding on the taxable payout and any loan offset, at most the cash (IRC 3405(c))."""
+    return min(law.amount("mandatory_withholding_rate") * (taxable + offset), cash)
 
 
 def value_at_retirement(amount: Decimal, p: Profile) -> Decimal:
@@ -56,262 +102,301 @@ def value_at_retirement(amount: Decimal, p: Profile) -> Decimal:
     return amount * (ONE + pct(p.assumptions.annual_return_percent)) ** years
 
 
-def job_change(
+def kept_exception(exception: Exception72t | None) -> SeparationException | None:
+    """The separation-age exception that leaving the money in this plan keeps, if any."""
+    if exception == "separation_age_55" or exception == "public_safety_age_50":
+        return exception
+    return None
+
+
+def payout(
     p: Profile,
     portable: Decimal,
     roth_taxable: Decimal,
-    exception: str | None,
-    roth_restarts: bool,
-    t: Trace,
-) -> dict[str, Any]:
-    """Every option's gross, withholding, taxes, penalty, net now and value at retirement."""
-    y = p.year
-    b = p.balances
+    exception: Exception72t | None,
+    tax_now: Decimal,
+    law: YearParameters,
+) -> Payout:
+    """The shared figures of a payout of the whole portable balance."""
     leaving = p.job_change.leaving
     offset = p.loan.outstanding if leaving else ZERO
-    vested_law = portable + p.loan.outstanding
-    rule = small_balance_rule(vested_law, y)
-    taxable = portable - b.roth + roth_taxable
-    when = distribution_date(p)
-    status, age, income = p.filing_status, p.age_at_year_end, p.income
-    rate = pct(p.state_tax_percent)
-    penalty_rate = ZERO if exception else P.amount("early_withdrawal_rate", y)
-    withholding = mandatory_withholding(taxable, offset, portable, y)
-    w_pct = num(P.amount("mandatory_withholding_rate", y) * 100)
-    e_pct = num(P.amount("early_withdrawal_rate", y) * 100)
-    grown = value_at_retirement(portable, p)
-    years = max(0, p.assumptions.retirement_age - age)
+    taxable = portable - p.balances.roth + roth_taxable
+    return Payout(
+        leaving=leaving,
+        portable=portable,
+        taxable=taxable,
+        offset=offset,
+        withholding=mandatory_withholding(taxable, offset, portable, law),
+        grown=value_at_retirement(portable, p),
+        when=distribution_date(p),
+        penalty_rate=ZERO if exception else law.amount("early_withdrawal_rate"),
+        state_rate=pct(p.state_tax_percent),
+        kept=kept_exception(exception),
+        tax_now=tax_now,
+    )
+
+
+def _option(
+    c: Payout,
+    oid: OptionId,
+    notes: list[str],
+    *,
+    why_not: str | None = None,
+    paid_to_you: bool = False,
+    withholding: Decimal = ZERO,
+    federal_tax: Decimal = ZERO,
+    state_tax: Decimal = ZERO,
+    penalty: Decimal = ZERO,
+    stays_invested: bool = True,
+    deadline: date | None = None,
+    make_up_needed: Decimal | None = None,
+    if_not_made_up: NotMadeUp | None = None,
+) -> Option:
+    """One option; every option but leaving the money needs a separation."""
+    if not c.leaving and oid != "leave_in_plan":
+        why_not = "still_employed"
+    untaxed = federal_tax is ZERO and state_tax is ZERO and penalty is ZERO
+    return Option(
+        id=oid,
+        available=why_not is None,
+        why_not=why_not,
+        gross=c.portable,
+        withholding=withholding,
+        cash_at_payout=c.portable - withholding if paid_to_you else ZERO,
+        federal_tax=federal_tax,
+        state_tax=state_tax,
+        penalty=penalty,
+        net_now=c.portable if untaxed else c.portable - federal_tax - state_tax - penalty,
+        value_at_retirement=c.grown if stays_invested else ZERO,
+        deadline=deadline,
+        notes=notes,
+        make_up_needed=make_up_needed,
+        if_not_made_up=if_not_made_up,
+    )
+
+
+def leave_in_plan(c: Payout, rule: SmallBalanceRule) -> Option:
+    """Leave the money in the old plan: nothing taxed; not when the plan may force it out."""
+    notes = [KEEPS[c.kept]] if c.kept else []
+    forced = c.leaving and rule != "consent_required"
+    return _option(c, "leave_in_plan", notes, why_not="small_balance_force_out" if forced else None)
+
+
+def roll_to_new_plan(c: Payout, accepts: bool | None, has_roth: bool) -> Option:
+    """A direct rollover into the new employer's plan, if it takes roll-ins."""
+    notes = [LOSES[c.kept]] if c.kept else []
+    if has_roth:
+        notes.append("roth_years_carry_over")
+    why_not = None
+    if c.leaving and accepts is not True:
+        why_not = "new_plan_refuses_rollovers" if accepts is False else "new_plan_rollovers_unknown"
+    return _option(c, "roll_to_new_plan", notes, why_not=why_not, deadline=c.when)
+
+
+def _ira_notes(c: Payout, roth_restarts: bool) -> list[str]:
+    """What moving the money to an IRA changes."""
+    notes = [LOSES[c.kept]] if c.kept else []
+    if roth_restarts:
+        notes.append("roth_ira_clock_restarts")
+    return notes
+
+
+def direct_rollover_ira(c: Payout, roth_restarts: bool) -> Option:
+    """A direct rollover to an IRA: nothing withheld, nothing taxed (IRC 402(c), 401(a)(31))."""
+    return _option(c, "direct_rollover_ira", _ira_notes(c, roth_restarts), deadline=c.when)
+
+
+def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParameters) -> Option:
+    """Paid to the person less withholding, rolled over within the window (IRC 402(c)(3))."""
+    days = int(law.amount("indirect_rollover_days"))
+    short = c.withholding * c.taxable / c.portable if c.portable > 0 else ZERO
+    return _option(
+        c,
+        "indirect_rollover",
+        ["withholding_refunded_at_filing", *_ira_notes(c, roth_restarts)],
+        paid_to_you=True,
+        withholding=c.withholding,
+        deadline=c.when + timedelta(days=days),
+        make_up_needed=c.withholding,
+        if_not_made_up=NotMadeUp(
+            taxable=short,
+            federal_tax=tax_on_distribution(
+                p.income, short, p.filing_status, p.age_at_year_end, law, c.tax_now
+            ),
+            state_tax=c.state_rate * short,
+            penalty=c.penalty_rate * short,
+        ),
+    )
+
+
+def cash_out(c: Payout, p: Profile, exception: Exception72t | None, law: YearParameters) -> Option:
+    """Take it all in cash: taxed now, stacked on this year's income, plus any 72(t) tax."""
+    notes = ["withholding_is_prepayment"]
+    if c.offset > 0:
+        notes.append("loan_offset_taxed_separately")
+    if exception:
+        notes.append("no_penalty_" + exception)
+    fed = tax_on_distribution(
+        p.income, c.taxable, p.filing_status, p.age_at_year_end, law, c.tax_now
+    )
+    return _option(
+        c,
+        "cash_out",
+        notes,
+        paid_to_you=True,
+        withholding=c.withholding,
+        federal_tax=fed,
+        state_tax=c.state_rate * c.taxable,
+        penalty=c.penalty_rate * c.taxable,
+        stays_invested=False,
+    )
+
+
+def job_change_options(
+    p: Profile,
+    portable: Decimal,
+    roth_taxable: Decimal,
+    exception: Exception72t | None,
+    roth_restarts: bool,
+    tax_now: Decimal,
+    law: YearParameters,
+    t: Trace,
+) -> JobChangeOptions:
+    """Every option's gross, withholding, taxes, penalty, net now and value at retirement."""
+    c = payout(p, portable, roth_taxable, exception, tax_now, law)
+    rule = small_balance_rule(portable + p.loan.outstanding, law)
+    choices = JobChangeOptions(
+        rule=rule,
+        kept=c.kept,
+        leave_in_plan=leave_in_plan(c, rule),
+        roll_to_new_plan=roll_to_new_plan(
+            c, p.job_change.new_plan_accepts_rollovers, p.balances.roth > 0
+        ),
+        direct_rollover_ira=direct_rollover_ira(c, roth_restarts),
+        indirect_rollover=indirect_rollover(c, p, roth_restarts, law),
+        cash_out=cash_out(c, p, exception, law),
+    )
+    trace_options(c, choices.all(), p, law, t)
+    trace_indirect_make_up(c, choices.indirect_rollover, p, law, t)
+    return choices
+
+
+def trace_options(
+    c: Payout, options: list[Option], p: Profile, law: YearParameters, t: Trace
+) -> None:
+    """Trace every option figure; the shared texts are formatted once."""
+    income, taxable, portable = p.income, c.taxable, c.portable
+    w_pct = num(law.amount("mandatory_withholding_rate") * 100)
+    e_pct = num(law.amount("early_withdrawal_rate") * 100)
+    years = max(0, p.assumptions.retirement_age - p.age_at_year_end)
     growth_txt = (
-        f"{usd(portable)} x (1 + {num(p.assumptions.annual_return_percent)}%)^{years} "
+        f"{t.usd(portable)} x (1 + {num(p.assumptions.annual_return_percent)}%)^{years} "
         f"(to age {p.assumptions.retirement_age})"
     )
-    age55 = exception in ("separation_age_55", "public_safety_age_50")
-    accepts = p.job_change.new_plan_accepts_rollovers
-
-    def option(oid: str, **kw: Any) -> dict[str, Any]:
-        base: dict[str, Any] = {
-            "id": oid,
-            "available": True,
-            "why_not": None,
-            "gross": portable,
-            "withholding": ZERO,
-            "cash_at_payout": ZERO,
-            "federal_tax": ZERO,
-            "state_tax": ZERO,
-            "penalty": ZERO,
-            "net_now": portable,
-            "value_at_retirement": grown,
-            "deadline": None,
-            "notes": [],
-        }
-        base.update(kw)
-        if not leaving and oid != "leave_in_plan":
-            base.update(available=False, why_not="still_employed")
-        return base
-
-    tag = exception or "separation_age_55"
-    leave_notes = [KEEPS[tag]] if age55 else []
-    leave = option("leave_in_plan", notes=leave_notes)
-    if leaving and rule != "consent_required":
-        leave.update(available=False, why_not="small_balance_force_out")
-
-    new_plan_notes = [LOSES[tag]] if age55 else []
-    if b.roth > 0:
-        new_plan_notes.append("roth_years_carry_over")
-    new_plan = option("roll_to_new_plan", notes=new_plan_notes, deadline=when)
-    if leaving and accepts is not True:
-        new_plan.update(
-            available=False,
-            why_not="new_plan_refuses_rollovers"
-            if accepts is False
-            else "new_plan_rollovers_unknown",
-        )
-
-    ira_notes = [LOSES[tag]] if age55 else []
-    if roth_restarts:
-        ira_notes.append("roth_ira_clock_restarts")
-    ira = option("direct_rollover_ira", notes=ira_notes, deadline=when)
-
-    # Indirect: paid to the person with 20% withheld; replace it within 60 days.
-    days = int(P.amount("indirect_rollover_days", y))
-    short_taxable = withholding * taxable / portable if portable > 0 else ZERO
-    short_fed = tax_on_distribution(income, short_taxable, status, age, y)
-    short_state = rate * short_taxable
-    short_pen = penalty_rate * short_taxable
-    indirect = option(
-        "indirect_rollover",
-        withholding=withholding,
-        cash_at_payout=portable - withholding,
-        deadline=when + timedelta(days=days),
-        notes=["withholding_refunded_at_filing", *ira_notes],
-        make_up_needed=withholding,
-        if_not_made_up={
-            "taxable": short_taxable,
-            "federal_tax": short_fed,
-            "state_tax": short_state,
-            "penalty": short_pen,
-        },
-    )
-
-    # Cash out: taxed now, stacked on this year's income.
-    fed = tax_on_distribution(income, taxable, status, age, y)
-    state = rate * taxable
-    pen = penalty_rate * taxable
-    cash_notes = ["withholding_is_prepayment"]
-    if offset > 0:
-        cash_notes.append("loan_offset_taxed_separately")
-    if exception:
-        cash_notes.append("no_penalty_" + exception)
-    cash = option(
-        "cash_out",
-        withholding=withholding,
-        cash_at_payout=portable - withholding,
-        federal_tax=fed,
-        state_tax=state,
-        penalty=pen,
-        net_now=portable - fed - state - pen,
-        value_at_retirement=ZERO,
-        notes=cash_notes,
-    )
-    options = [leave, new_plan, ira, indirect, cash]
-
-    # Trace every option figure; the shared texts are formatted once.
-    gross_txt = "vested balance: " + _portable_txt(p, portable)
+    gross_txt = "vested balance: " + _portable_txt(p, portable, t)
     withheld_txt = (
-        f"{w_pct}% x (taxable {usd(taxable)} + loan offset {usd(offset)}), at most the cash "
-        f"{usd(portable)}"
+        f"{w_pct}% x (taxable {t.usd(taxable)} + loan offset {t.usd(c.offset)}), at most the cash "
+        f"{t.usd(portable)}"
     )
     fed_txt = (
-        f"tax on income {usd(income)} + taxable {usd(taxable)} minus tax on {usd(income)} "
-        f"({status}, {y} brackets and standard deduction)"
+        f"tax on income {t.usd(income)} + taxable {t.usd(taxable)} minus tax on {t.usd(income)} "
+        f"({p.filing_status}, {law.year} brackets and standard deduction)"
     )
     state_txt = f"{num(p.state_tax_percent)}% x taxable"
-    pen_txt = f"{e_pct}% x {usd(taxable)}"
-    untaxed_net = f"{usd(portable)} - $0 - $0 - $0"
+    pen_txt = f"{e_pct}% x {t.usd(taxable)}"
+    untaxed_net = f"{t.usd(portable)} - $0 - $0 - $0"
     for o in options:
-        f = f"job_change.options.{o['id']}"
-        paid = bool(o["withholding"])
-        taxed = bool(o["federal_tax"] or o["state_tax"] or o["penalty"])
-        t.add(f + ".gross", o["gross"], gross_txt, "IRC 411(a)")
+        f = f"job_change.options.{o.id}"
+        paid = bool(o.withholding)
+        taxed = bool(o.federal_tax or o.state_tax or o.penalty)
+        t.add(f + ".gross", o.gross, gross_txt, "IRC 411(a)")
         t.add(
             f + ".withholding",
-            o["withholding"],
+            o.withholding,
             withheld_txt if paid else "no withholding: nothing is paid to you",
             "mandatory_withholding_rate",
             "Treas. Reg. 1.402(c)-2 Q&A-9",
         )
         t.add(
             f + ".cash_at_payout",
-            o["cash_at_payout"],
-            f"{usd(o['gross'])} - {usd(o['withholding'])}" if paid else "$0",
+            o.cash_at_payout,
+            f"{t.usd(o.gross)} - {t.usd(o.withholding)}" if paid else "$0",
         )
         t.add(
             f + ".federal_tax",
-            o["federal_tax"],
-            fed_txt if o["federal_tax"] else "no tax now: the money stays tax-deferred",
+            o.federal_tax,
+            fed_txt if o.federal_tax else "no tax now: the money stays tax-deferred",
             "tax_brackets",
             "standard_deduction",
         )
-        t.add(f + ".state_tax", o["state_tax"], state_txt)
+        t.add(f + ".state_tax", o.state_tax, state_txt)
         t.add(
             f + ".penalty",
-            o["penalty"],
-            pen_txt if o["penalty"] else "no additional tax on early distributions",
+            o.penalty,
+            pen_txt if o.penalty else "no additional tax on early distributions",
             "early_withdrawal_rate",
         )
         t.add(
             f + ".net_now",
-            o["net_now"],
-            f"{usd(o['gross'])} - {usd(o['federal_tax'])} - {usd(o['state_tax'])} - "
-            f"{usd(o['penalty'])}"
+            o.net_now,
+            f"{t.usd(o.gross)} - {t.usd(o.federal_tax)} - {t.usd(o.state_tax)} - {t.usd(o.penalty)}"
             if taxed
             else untaxed_net,
         )
         t.add(
             f + ".value_at_retirement",
-            o["value_at_retirement"],
-            growth_txt if o["value_at_retirement"] else "nothing stays invested",
+            o.value_at_retirement,
+            growth_txt if o.value_at_retirement else "nothing stays invested",
             "assumed return (not law)",
         )
+
+
+def trace_indirect_make_up(
+    c: Payout, indirect: Option, p: Profile, law: YearParameters, t: Trace
+) -> None:
+    """Trace what an indirect rollover needs from savings, and the cost if it is not found."""
+    days = int(law.amount("indirect_rollover_days"))
+    e_pct = num(law.amount("early_withdrawal_rate") * 100)
+    short = indirect.if_not_made_up
+    assert short is not None
+    income = p.income
     t.add(
         "job_change.options.indirect_rollover.make_up_needed",
-        withholding,
-        f"add the {usd(withholding)} withheld from savings within {days} days to roll over "
-        f"all {usd(portable)}",
+        c.withholding,
+        f"add the {t.usd(c.withholding)} withheld from savings within {days} days to roll over "
+        f"all {t.usd(c.portable)}",
         "indirect_rollover_days",
         "IRC 402(c)(3)",
     )
     sub = "job_change.options.indirect_rollover.if_not_made_up"
-    t.add(sub + ".taxable", short_taxable, f"the unreplaced {usd(withholding)}, taxable part")
+    t.add(sub + ".taxable", short.taxable, f"the unreplaced {t.usd(c.withholding)}, taxable part")
     t.add(
         sub + ".federal_tax",
-        short_fed,
-        f"tax on income {usd(income)} + {usd(short_taxable)} minus tax on {usd(income)}",
+        short.federal_tax,
+        f"tax on income {t.usd(income)} + {t.usd(short.taxable)} minus tax on {t.usd(income)}",
         "tax_brackets",
         "standard_deduction",
     )
-    t.add(sub + ".state_tax", short_state, f"{num(p.state_tax_percent)}% x {usd(short_taxable)}")
+    t.add(
+        sub + ".state_tax",
+        short.state_tax,
+        f"{num(p.state_tax_percent)}% x {t.usd(short.taxable)}",
+    )
     t.add(
         sub + ".penalty",
-        short_pen,
-        f"{e_pct}% x {usd(short_taxable)}"
-        if short_pen
+        short.penalty,
+        f"{e_pct}% x {t.usd(short.taxable)}"
+        if short.penalty
         else "no additional tax on early distributions",
         "early_withdrawal_rate",
     )
 
-    recommended, reasons = recommend(p, options, rule, tag if age55 else None, offset)
-    return {
-        "leaving": leaving,
-        "separation_date": p.separation,
-        "small_balance_rule": rule,
-        "recommended": recommended,
-        "reasons": reasons,
-        "options": options,
-    }
 
-
-def recommend(
-    p: Profile, options: list[dict[str, Any]], rule: str, age55: str | None, offset: Decimal
-) -> tuple[str, list[str]]:
-    """One recommendation with reason codes; never a cash-out or a 60-day rollover."""
-    by_id = {o["id"]: o for o in options}
-    if not p.job_change.leaving:
-        staying = ["still_employed"]
-        if by_id["cash_out"]["penalty"] > 0:
-            staying.append("early_withdrawal_costly")
-        return "leave_in_plan", staying
-    reasons: list[str] = []
-    if age55 and by_id["leave_in_plan"]["available"]:
-        choice = "leave_in_plan"
-        reasons += [KEEPS[age55], IRA_LOSES[age55]]
-    elif by_id["roll_to_new_plan"]["available"]:
-        choice = "roll_to_new_plan"
-        reasons += ["no_tax_now", "one_account"]
-        if p.balances.roth > 0:
-            reasons.append("roth_years_carry_over")
-    else:
-        choice = "direct_rollover_ira"
-        reasons += ["no_tax_now", "keeps_money_invested"]
-        if p.balances.roth > 0:
-            reasons.append("roth_ira_clock_restarts")
-        if age55:
-            reasons.append(IRA_LOSES[age55])
-    if rule != "consent_required":
-        reasons.append("small_balance_act_before_plan_does")
-    if offset > 0:
-        reasons.append("roll_over_loan_offset")
-    cash = by_id["cash_out"]
-    if cash["federal_tax"] + cash["state_tax"] + cash["penalty"] > 0:
-        reasons.append("cash_out_costs")
-    return choice, reasons
-
-
-def _portable_txt(p: Profile, portable: Decimal) -> str:
+def _portable_txt(p: Profile, portable: Decimal, t: Trace) -> str:
     """The vested balance as a sum."""
     b = p.balances
     vested_employer = portable - b.pretax - b.roth
     return (
-        f"pretax {usd(b.pretax)} + Roth {usd(b.roth)} + vested employer {usd(vested_employer)} "
-        f"= {usd(portable)}"
+        f"pretax {t.usd(b.pretax)} + Roth {t.usd(b.roth)} + vested employer "
+        f"{t.usd(vested_employer)} = {t.usd(portable)}"
     )

@@ -4,30 +4,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine import parameters as P
 from engine.money import ZERO
+from engine.parameters import YearParameters
 
 
-def standard_deduction(status: str, age: int, year: int, magi: Decimal) -> Decimal:
+def standard_deduction(status: str, age: int, law: YearParameters, magi: Decimal) -> Decimal:
     """Standard deduction plus the 65+ addition and the senior deduction (IRC 63, 151(d)(5)(C))."""
-    total: Decimal = P.get("standard_deduction", year)[status]
-    if age >= P.amount("additional_deduction_age", year):
-        total += P.get("additional_deduction_65", year)[status]
-        total += senior_deduction(status, year, magi)
+    total: Decimal = law.get("standard_deduction")[status]
+    if age >= law.amount("additional_deduction_age"):
+        total += law.get("additional_deduction_65")[status]
+        total += senior_deduction(status, law, magi)
     return total
 
 
-def senior_deduction(status: str, year: int, magi: Decimal) -> Decimal:
-    """$6,000 less 6% of MAGI over the threshold, never below 0 (IRC 151(d)(5)(C))."""
-    s = P.get("senior_deduction", year)
+def senior_deduction(status: str, law: YearParameters, magi: Decimal) -> Decimal:
+    """The senior amount less a rate of MAGI over the threshold, never below 0 (151(d)(5)(C))."""
+    s = law.get("senior_deduction")
     threshold: Decimal = s["threshold_" + status]
     reduced: Decimal = s["amount"] - s["phase_out_rate"] * max(ZERO, magi - threshold)
     return max(ZERO, reduced)
 
 
-def income_tax(taxable_income: Decimal, status: str, year: int) -> Decimal:
+def income_tax(taxable_income: Decimal, status: str, law: YearParameters) -> Decimal:
     """Tax on taxable income through the year's brackets, exact (IRC 1(j))."""
-    brackets = P.get("tax_brackets", year)[status]
+    brackets = law.get("tax_brackets")[status]
     tax = ZERO
     for i, (floor, rate) in enumerate(brackets):
         if taxable_income <= floor:
@@ -38,18 +38,23 @@ def income_tax(taxable_income: Decimal, status: str, year: int) -> Decimal:
     return tax
 
 
-def tax_on_income(income: Decimal, status: str, age: int, year: int) -> Decimal:
+def tax_on_income(income: Decimal, status: str, age: int, law: YearParameters) -> Decimal:
     """Federal tax on a year's income after the standard deduction."""
-    deduction = standard_deduction(status, age, year, income)
-    return income_tax(max(ZERO, income - deduction), status, year)
+    deduction = standard_deduction(status, age, law, income)
+    return income_tax(max(ZERO, income - deduction), status, law)
 
 
 def tax_on_distribution(
-    income: Decimal, amount: Decimal, status: str, age: int, year: int
+    income: Decimal,
+    amount: Decimal,
+    status: str,
+    age: int,
+    law: YearParameters,
+    before: Decimal | None = None,
 ) -> Decimal:
     """The increase in federal tax from stacking a distribution on the year's income."""
     if amount <= 0:
         return ZERO
-    return tax_on_income(income + amount, status, age, year) - tax_on_income(
-        income, status, age, year
-    )
+    if before is None:
+        before = tax_on_income(income, status, age, law)
+    return tax_on_income(income + amount, status, age, law) - before

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from engine import parameters as P
-from engine.money import num, pct, usd
+from engine.money import num, pct
+from engine.parameters import YearParameters
 from engine.profile import Profile
+from engine.report import VestingOut, VestingStep
 from engine.rules.dates import add_years
 from engine.trace import Trace
 
 
-def schedule_table(schedule: str | list[Decimal], year: int) -> list[Decimal]:
+def schedule_table(schedule: str | list[Decimal], law: YearParameters) -> list[Decimal]:
     """Vested percent after 0, 1, 2, ... years for a named or custom schedule."""
     if isinstance(schedule, list):
         return list(schedule)
-    table: list[Decimal] = P.get("vesting_schedules", year)[schedule]
+    table: list[Decimal] = law.get("vesting_schedules")[schedule]
     return table
 
 
@@ -35,11 +35,10 @@ def service_at(p: Profile, when: date) -> int:
     return years
 
 
-def vesting(p: Profile, t: Trace) -> dict[str, Any]:
+def vesting(p: Profile, law: YearParameters, t: Trace) -> VestingOut:
     """The vesting section, measured at the separation date (as_of when staying)."""
-    y = p.year
     when = p.separation
-    table = schedule_table(p.vesting.schedule, y)
+    table = schedule_table(p.vesting.schedule, law)
     years = service_at(p, when)
     percent = vested_percent(table, years)
     employer = p.balances.employer
@@ -54,19 +53,19 @@ def vesting(p: Profile, t: Trace) -> dict[str, Any]:
         src,
         "IRC 411(a)(2)(B)",
     )
-    t.add("vesting.vested_employer", vested, f"{usd(employer)} x {num(percent)}%", src)
+    t.add("vesting.vested_employer", vested, f"{t.usd(employer)} x {num(percent)}%", src)
     t.add(
         "vesting.forfeited_if_leaving_now",
         employer - vested,
-        f"{usd(employer)} - {usd(vested)}",
+        f"{t.usd(employer)} - {t.usd(vested)}",
         src,
         "IRC 411(a)",
     )
     t.add(
         "vesting.portable_balance",
         portable,
-        f"pretax {usd(p.balances.pretax)} + Roth {usd(p.balances.roth)} + vested employer "
-        f"{usd(vested)} (your own contributions are always 100% vested)",
+        f"pretax {t.usd(p.balances.pretax)} + Roth {t.usd(p.balances.roth)} + vested employer "
+        f"{t.usd(vested)} (your own contributions are always 100% vested)",
         "IRC 411(a)(1)",
     )
     step = None
@@ -75,7 +74,7 @@ def vesting(p: Profile, t: Trace) -> dict[str, Any]:
         if later > percent:
             gain = employer * pct(later - percent)
             step_date = _completion(p, when, k)
-            step = {"date": step_date, "vested_percent": later, "gain": gain}
+            step = VestingStep(date=step_date, vested_percent=later, gain=gain)
             t.add(
                 "vesting.next_step.vested_percent",
                 later,
@@ -85,18 +84,18 @@ def vesting(p: Profile, t: Trace) -> dict[str, Any]:
             t.add(
                 "vesting.next_step.gain",
                 gain,
-                f"{usd(employer)} x ({num(later)}% - {num(percent)}%)"
+                f"{t.usd(employer)} x ({num(later)}% - {num(percent)}%)"
                 + (f", if you stay until {step_date}" if step_date else ""),
                 src,
             )
             break
-    return {
-        "vested_percent": percent,
-        "vested_employer": vested,
-        "forfeited_if_leaving_now": employer - vested,
-        "portable_balance": portable,
-        "next_step": step,
-    }
+    return VestingOut(
+        vested_percent=percent,
+        vested_employer=vested,
+        forfeited_if_leaving_now=employer - vested,
+        portable_balance=portable,
+        next_step=step,
+    )
 
 
 def _completion(p: Profile, when: date, k: int) -> date | None:

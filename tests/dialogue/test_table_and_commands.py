@@ -59,12 +59,12 @@ def test_catch_up_age_comes_from_the_parameters(monkeypatch: pytest.MonkeyPatch)
     prior = BY_KEY["prior_wages"]
     assert prior.asked_when({**answers, "age_at_year_end": 52})
     assert not prior.asked_when({**answers, "age_at_year_end": 45})
-    real = params.get
+    real = params.amount
 
-    def younger(name: str, year: int) -> Any:
+    def younger(name: str, year: int) -> Decimal:
         return Decimal(40) if name == "catch_up_age" else real(name, year)
 
-    monkeypatch.setattr(params, "get", younger)
+    monkeypatch.setattr(params, "amount", younger)
     assert prior.asked_when({**answers, "age_at_year_end": 45})
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
-from engine import Profile, evaluate
+from engine import SUPPORTED_YEARS, Profile, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +32,8 @@ GOOD = {"as_of": "2026-11-23", "age": 45, "salary": 85000, "balances": {"pretax"
 def test_years() -> None:
     proc = run(["years"])
     assert proc.returncode == 0
-    assert proc.stdout.split() == ["2024", "2025", "2026"]
+    coverage = tomllib.loads((ROOT / "engine" / "parameters" / "coverage.toml").read_text())
+    assert proc.stdout.split() == sorted(coverage["years"])
 
 
 def test_evaluate_stdin_and_file(tmp_path: Path) -> None:
@@ -95,10 +97,11 @@ def test_missing_age_and_unknown_key() -> None:
 
 
 def test_unsupported_year() -> None:
-    err = bad({**GOOD, "as_of": "2027-01-05"})
+    after, before = max(SUPPORTED_YEARS) + 1, min(SUPPORTED_YEARS) - 1
+    err = bad({**GOOD, "as_of": f"{after}-01-05"})
     assert err["error"] == "unsupported_year"
-    assert err["supported"] == [2024, 2025, 2026]
-    err = bad({**GOOD, "tax_year": 2023})
+    assert err["supported"] == list(SUPPORTED_YEARS)
+    err = bad({**GOOD, "tax_year": before})
     assert err["error"] == "unsupported_year"
 
 

@@ -316,7 +316,12 @@ def test_every_code_literal_in_the_rules_has_a_label() -> None:
             fields |= set(obj.model_fields)
     params = set(parameters.load_all())
     codes: set[str] = set()
-    for rel in ("engine/rules/job_change.py", "engine/rules/actions.py", "engine/evaluate.py"):
+    for rel in (
+        "engine/rules/job_change.py",
+        "engine/rules/recommendation.py",
+        "engine/rules/actions.py",
+        "engine/evaluate.py",
+    ):
         for node in ast.walk(ast.parse((ROOT / rel).read_text())):
             if (
                 isinstance(node, ast.Constant)
