@@ -11,11 +11,15 @@ from engine.profile import Profile
 from engine.report import Report
 from engine.rules.actions import actions
 from engine.rules.contributions import contribution_limits, contributions
+from engine.rules.exceptions_72t import with_public_safety_service
 from engine.rules.job_change import job_change
+from engine.rules.loan_default import loan_default
+from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
 from engine.rules.rmd import rmd
 from engine.rules.roth import roth
 from engine.rules.vesting import vesting
+from engine.rules.withdrawal_request import withdrawal
 from engine.rules.withdrawals import early_withdrawal
 from engine.trace import Trace
 
@@ -40,10 +44,13 @@ def _evaluate(p: Profile) -> Report:
     vest = vesting(p, t)
     portable = vest["portable_balance"]
     early = early_withdrawal(p, portable + p.loan.outstanding, portable, t)
+    early = with_public_safety_service(p, early, t)
     ro = roth(p, t)
     if p.balances.roth > 0 and not ro["basis_known"] and not ro["qualified_now"]:
         notes.append("roth_basis_unknown_taken_as_zero")
     ln = loans(p, portable, early["penalty_applies"], t)
+    ln["request"] = loan_request(p, ln["max_new_loan"], t)
+    ln["default"] = loan_default(p, early["exception"], t)
     jc = job_change(
         p,
         portable,
@@ -68,6 +75,7 @@ def _evaluate(p: Profile) -> Report:
         "roth": ro,
         "job_change": jc,
         "rmd": rm,
+        "withdrawal": withdrawal(p, portable, ro["qualified_now"], early["exception"], t),
     }
     sections["actions"] = actions(p, sections, t)
     sections["notes"] = notes

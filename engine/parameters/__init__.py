@@ -17,7 +17,7 @@ from typing import Any
 from engine.errors import ParameterError, UnsupportedYear
 
 SUPPORTED_YEARS: tuple[int, ...] = (2024, 2025, 2026)
-FILES = ("limits", "tax", "withdrawals", "loans", "rmd", "vesting")
+FILES = ("limits", "tax", "withdrawals", "loans", "rmd", "vesting", "distributions")
 ENTRY_KEYS = frozenset({"description", "unit", "reference", "values"})
 HERE = Path(__file__).resolve().parent
 
