@@ -18,6 +18,7 @@ from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
 from engine.rules.rmd import rmd
 from engine.rules.roth import roth
+from engine.rules.sepp import sepp
 from engine.rules.vesting import vesting
 from engine.rules.withdrawal_request import withdrawal
 from engine.rules.withdrawals import early_withdrawal
@@ -45,6 +46,7 @@ def _evaluate(p: Profile) -> Report:
     portable = vest["portable_balance"]
     early = early_withdrawal(p, portable + p.loan.outstanding, portable, t)
     early = with_public_safety_service(p, early, t)
+    early["sepp"] = sepp(p, portable, t)
     ro = roth(p, t)
     if p.balances.roth > 0 and not ro["basis_known"] and not ro["qualified_now"]:
         notes.append("roth_basis_unknown_taken_as_zero")

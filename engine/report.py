@@ -197,6 +197,7 @@ class Sepp(Out):
     amortization: Money | None
     annuitization: Money | None
     first_payment_date: date
+    fifth_anniversary: date
     no_modification_before: date
     must_start_after_separation: bool
 
