@@ -24,6 +24,9 @@ CLAIM_ORDER = (
     "ltc_premiums",
 )
 MAX_GROSS_STEPS = 64
+# Each figure is rounded to cents, so the net can dip by a cent or two as the gross rises: after
+# the bisection, this many cents below are searched for a smaller gross that also suffices.
+ROUNDING_WINDOW_CENTS = 100
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,12 @@ def gross_for_net(need: Decimal, c: Context) -> Outcome:
             high_c, high = mid_c, mid
         else:
             low_c = mid_c
-    return high
+    best = high
+    for below_c in range(high_c - 1, max(high_c - ROUNDING_WINDOW_CENTS, 0) - 1, -1):
+        below = outcome(Decimal(below_c) * CENT, c)
+        if below.net >= need:
+            best = below
+    return best
 
 
 def context(
