@@ -178,6 +178,30 @@ def loan_request(p: Profile, max_new: Decimal, t: Trace) -> dict[str, Any] | Non
         "notes": notes,
     }
     f = "loan.request."
+    t.add(f + "amount", amount, "the amount you asked for")
+    t.add(f + "years", r.years, f"the term you gave ({r.purpose})", "loan_term_years")
+    t.add(f + "payments_per_year", r.payments_per_year, "your pay frequency")
+    t.add(
+        f + "annual_rate_percent",
+        r.annual_rate_percent if r.annual_rate_percent is not None else "not given",
+        "the plan's loan rate you gave"
+        if r.annual_rate_percent is not None
+        else "not given: the prime rate is not in the data, so the rate is needed",
+        "DOL Reg. 2550.408b-1(e)",
+    )
+    t.add(
+        f + "max_new_loan",
+        max_new,
+        "the most you can borrow now (loan.max_new_loan)",
+        "loan_dollar_cap",
+        "loan_vested_share",
+    )
+    t.add(
+        f + "assumed_return_percent",
+        p.assumptions.annual_return_percent,
+        "assumed return for money left invested",
+        "assumed return (not law)",
+    )
     t.add(
         f + "allowed",
         not problems,

@@ -56,6 +56,13 @@ def sepp(p: Profile, portable: Decimal, t: Trace) -> dict[str, Any] | None:
     fifth = add_years(first, int(P.amount("sepp_no_modification_years", y)))
     rmd = amort = None
     f = "early_withdrawal.sepp."
+    t.add(
+        f + "balance",
+        balance,
+        f"vested balance {usd(portable)} - Roth {usd(p.balances.roth)}",
+        "IRC 72(t)(2)(A)(iv)",
+    )
+    t.add(f + "age_first_year", age, f"age reached by Dec 31 of {y}", "sepp_single_life")
     if le is not None:
         rmd = cents(balance / le)
         factor = amortization_factor(i, le)

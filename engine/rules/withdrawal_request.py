@@ -325,7 +325,9 @@ def _trace(
     y = p.year
     w = p.withdrawal
     f = "withdrawal."
+    t.add(f + "available", c.vested - p.loan.outstanding, "the portable balance")
     if w.net_needed is not None:
+        t.add(f + "net_needed", w.net_needed, "the cash you need in hand")
         below = outcome(o.gross - CENT, c).net if o.gross >= CENT else ZERO
         t.add(
             f + "gross",
