@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import evaluate, parse_profile
+from engine import InvalidProfile, evaluate, parse_profile
 from engine.money import CENT, MONEY_CONTEXT
 from engine.rules.loan_request import balance_after, level_payment
 from engine.rules.withdrawal_request import context, outcome
@@ -113,3 +114,53 @@ def test_level_payments_pay_the_loan_off(
         assert abs(left) <= Decimal("0.005") * n * (1 + r) ** n + CENT
         balances = [balance_after(principal, r, payment, k) for k in range(0, n, max(1, n // 5))]
         assert balances == sorted(balances, reverse=True)
+
+
+def test_bad_withdrawal_and_loan_inputs_name_their_fields() -> None:
+    bad = {
+        "as_of": "2026-06-30",
+        "age": 40,
+        "salary": 50000,
+        "withdrawal": {
+            "amount": 1000,
+            "net_needed": 900,
+            "exceptions": ["emergency", "emergency", "first_home"],
+            "children": 0,
+            "prior_emergency_year": 2027,
+        },
+        "loan": {"request": {"amount": 5000, "years": 2.05, "purpose": "car"}},
+        "job_change": {"public_safety_years": -1},
+        "assumptions": {"sepp_rate_percent": 31},
+    }
+    with pytest.raises(InvalidProfile) as err:
+        parse_profile(bad)
+    fields = {f["field"] for f in err.value.fields}
+    assert {
+        "withdrawal.exceptions[2]",
+        "withdrawal.children",
+        "loan.request.purpose",
+        "job_change.public_safety_years",
+        "assumptions.sepp_rate_percent",
+    } <= fields, fields
+    fixed = {
+        **bad,
+        "withdrawal": {**bad["withdrawal"], "exceptions": ["emergency", "emergency"]},
+        "loan": {"request": {"amount": 5000, "years": 2.05}},
+        "job_change": {},
+        "assumptions": {},
+    }
+    fixed["withdrawal"]["children"] = 1
+    with pytest.raises(InvalidProfile) as err:
+        parse_profile(fixed)
+    fields = {f["field"] for f in err.value.fields}
+    assert fields == {
+        "withdrawal.net_needed",
+        "withdrawal.prior_emergency_year",
+        "withdrawal.exceptions",
+        "loan.request.years",
+    }, fields
+    whole_months = {**fixed, "withdrawal": {"amount": 1000}}
+    whole_months["loan"] = {"request": {"amount": 5000, "years": 1.25, "payments_per_year": 26}}
+    with pytest.raises(InvalidProfile) as err:
+        parse_profile(whole_months)
+    assert [f["field"] for f in err.value.fields] == ["loan.request.years"]
