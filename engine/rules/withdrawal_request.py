@@ -220,6 +220,30 @@ def context(
     )
 
 
+# Events on which a plan may pay out elective deferrals to someone still working under 59 1/2
+# (besides a hardship): IRC 401(k)(2)(B), 72(t)(2)(G)-(I), (K)-(M), 401(a)(39).
+IN_SERVICE_EVENTS = (
+    "disability",
+    "terminal_illness",
+    "qdro",
+    "levy",
+    "reservist",
+    "birth_adoption",
+    "emergency",
+    "domestic_abuse",
+    "disaster",
+    "ltc_premiums",
+)
+
+
+def in_service_without_event(p: Profile, o: Outcome, hardship: bool) -> bool:
+    """Still working, under 59 1/2, no hardship reason and no payout event claimed."""
+    if p.job_change.leaving or hardship or X.reached_59_half_on(p, distribution_date(p)):
+        return False
+    used = {k.code for k in o.covered}
+    return not used & set(IN_SERVICE_EVENTS)
+
+
 def withholding_rule(p: Profile, o: Outcome, hardship: bool) -> str:
     """20% on an eligible rollover distribution (3405(c)); else the 10% default (3405(b))."""
     if o.split.taxable <= 0:
@@ -263,6 +287,8 @@ def withdrawal(
         notes.append("hardship_not_needed_after_separation")
     if w.reason != "none" and o.penalty > 0:
         notes.append("hardship_is_not_an_exception")
+    if in_service_without_event(p, o, hardship_now):
+        notes.append("in_service_payout_needs_a_plan_reason")
     if rule == "elective_10":
         notes.append("withholding_may_be_changed_w4r")
     if "sepp" in c.claims:
