@@ -293,6 +293,8 @@ def withdrawal(
         notes.append("withholding_may_be_changed_w4r")
     if "sepp" in c.claims:
         notes.append("sepp_periodic_withholding")
+    if any(k.code == "disaster" and k.free > 0 for k in o.covered):
+        notes.append("disaster_income_all_this_year")
     available = portable
     hardship = None
     if hardship_now:
