@@ -7,16 +7,21 @@ from decimal import localcontext
 from engine.money import MONEY_CONTEXT
 from engine.parameters import DEFAULT, ParameterSet, YearParameters
 from engine.profile import Profile
-from engine.report import Report
+from engine.report import LoanDefault, LoanRequestOut, Report, Sepp, WithdrawalOut
 from engine.rules.actions import actions
 from engine.rules.contributions import contribution_limits, contributions
+from engine.rules.exceptions_72t import with_public_safety_service
 from engine.rules.job_change import job_change_options
+from engine.rules.loan_default import loan_default
+from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
 from engine.rules.recommendation import job_change_section
 from engine.rules.rmd import rmd
 from engine.rules.roth import roth
+from engine.rules.sepp import sepp
 from engine.rules.tax import tax_on_income
 from engine.rules.vesting import vesting
+from engine.rules.withdrawal_request import withdrawal
 from engine.rules.withdrawals import early_withdrawal
 from engine.trace import Trace
 
@@ -39,12 +44,25 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     vest = vesting(p, law, t)
     portable = vest.portable_balance
     early = early_withdrawal(p, portable + p.loan.outstanding, portable, law, t)
+    early = with_public_safety_service(p, early, t)
+    plan_sepp = sepp(p, portable, t)
+    if plan_sepp is not None:
+        early = early.model_copy(update={"sepp": Sepp.model_validate(plan_sepp)})
     ro = roth(p, law, t)
     if p.balances.roth > 0 and not ro.basis_known and not ro.qualified_now:
         notes.append("roth_basis_unknown_taken_as_zero")
     # Federal tax on this year's income alone: the base every payout is stacked on.
     tax_now = tax_on_income(p.income, p.filing_status, p.age_at_year_end, law)
     ln = loans(p, portable, early.penalty_applies, tax_now, law, t)
+    request = loan_request(p, ln.max_new_loan, t)
+    default = loan_default(p, early.exception, t)
+    if request is not None or default is not None:
+        ln = ln.model_copy(
+            update={
+                "request": None if request is None else LoanRequestOut.model_validate(request),
+                "default": None if default is None else LoanDefault.model_validate(default),
+            }
+        )
     choices = job_change_options(
         p,
         portable,
@@ -60,6 +78,7 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     if rm.start_age_unsettled:
         notes.append("rmd_age_unsettled_for_1959")
     plan = actions(p, vest, jc, ln, rm, t)
+    money_out = withdrawal(p, portable, ro.qualified_now, early.exception, t)
     return Report(
         tax_year=p.year,
         as_of=p.as_of,
@@ -75,5 +94,6 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
         rmd=rm,
         actions=plan,
         notes=notes,
+        withdrawal=None if money_out is None else WithdrawalOut.model_validate(money_out),
         trace=t.entries,
     )

@@ -18,6 +18,24 @@ Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
 FilingStatus = Literal["single", "married_joint"]
 ScheduleName = Literal["immediate", "cliff3", "graded6"]
+LoanPurpose = Literal["general", "residence"]
+WithdrawalSource = Literal["pretax", "roth", "pro_rata"]
+HardshipReason = Literal[
+    "none", "medical", "home_purchase", "tuition", "eviction", "funeral", "home_repair", "disaster"
+]
+ExceptionClaim = Literal[
+    "disability",
+    "terminal_illness",
+    "birth_adoption",
+    "emergency",
+    "domestic_abuse",
+    "disaster",
+    "qdro",
+    "levy",
+    "reservist",
+    "ltc_premiums",
+    "sepp",
+]
 
 
 class Strict(BaseModel):
@@ -53,11 +71,24 @@ class Vesting(Strict):
     next_year_date: date | None = None
 
 
+class LoanRequest(Strict):
+    """A new plan loan the person is considering (IRC 72(p)(2)(B)-(C))."""
+
+    amount: Money | None = None
+    annual_rate_percent: Annotated[Decimal, Field(ge=0, le=30, allow_inf_nan=False)] | None = None
+    years: Annotated[Decimal, Field(gt=0, le=30, allow_inf_nan=False)] = Decimal(5)
+    payments_per_year: Annotated[int, Field(ge=1, le=52)] = 26
+    purpose: LoanPurpose = "general"
+    start_date: date | None = None
+
+
 class Loan(Strict):
     """An outstanding plan loan."""
 
     outstanding: Money = Decimal(0)
     highest_last_12_months: Money | None = None
+    request: LoanRequest = LoanRequest()
+    missed_payment_due: date | None = None
 
 
 class Plan(Strict):
@@ -76,6 +107,23 @@ class JobChange(Strict):
     separation_date: date | None = None
     public_safety: bool = False
     new_plan_accepts_rollovers: bool | None = None
+    public_safety_years: Annotated[Decimal, Field(ge=0, le=70, allow_inf_nan=False)] | None = None
+
+
+class Withdrawal(Strict):
+    """Money the person wants out of the plan now: a gross amount, or the cash needed in hand."""
+
+    amount: Money | None = None
+    net_needed: Money | None = None
+    source: WithdrawalSource = "pro_rata"
+    reason: HardshipReason = "none"
+    exceptions: Annotated[list[ExceptionClaim], Field(max_length=11)] = []
+    medical_expenses: Money = Decimal(0)
+    children: Annotated[int, Field(ge=1, le=20)] = 1
+    ltc_premiums: Money = Decimal(0)
+    prior_emergency_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    prior_emergency_repaid: Money = Decimal(0)
+    prior_emergency_amount: Money | None = None
 
 
 class Assumptions(Strict):
@@ -85,6 +133,7 @@ class Assumptions(Strict):
     annual_return_percent: Annotated[Decimal, Field(ge=-20, le=30, allow_inf_nan=False)] = Decimal(
         6
     )
+    sepp_rate_percent: Annotated[Decimal, Field(ge=0, le=30, allow_inf_nan=False)] = Decimal(5)
 
 
 class Profile(Strict):
@@ -110,6 +159,7 @@ class Profile(Strict):
     five_percent_owner: bool = False
     prior_year_end_balance: Money | None = None
     assumptions: Assumptions = Assumptions()
+    withdrawal: Withdrawal = Withdrawal()
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -155,6 +205,8 @@ class Profile(Strict):
         on_pay = sum((t.on_pay_percent for t in self.match), Decimal(0))
         if on_pay > 100:
             problems.append(("match", "the tiers cover more than 100% of pay"))
+        problems += _withdrawal_problems(self.withdrawal, year)
+        problems += _loan_request_problems(self.loan.request)
         if problems:
             raise PydanticCustomError(
                 "profile_rules",
@@ -201,6 +253,30 @@ class Profile(Strict):
     def separation(self) -> date:
         """The separation date (as_of when not given)."""
         return self.job_change.separation_date or self.as_of
+
+
+def _withdrawal_problems(w: Withdrawal, year: int) -> list[tuple[str, str]]:
+    """A withdrawal is a gross amount or a net need, not both; dates not after the tax year."""
+    problems: list[tuple[str, str]] = []
+    if w.amount is not None and w.net_needed is not None:
+        problems.append(("withdrawal.net_needed", "give withdrawal.amount or this, not both"))
+    if w.prior_emergency_year is not None and w.prior_emergency_year > year:
+        problems.append(("withdrawal.prior_emergency_year", f"cannot be after the tax year {year}"))
+    if len(set(w.exceptions)) != len(w.exceptions):
+        problems.append(("withdrawal.exceptions", "lists an exception twice"))
+    return problems
+
+
+def _loan_request_problems(r: LoanRequest) -> list[tuple[str, str]]:
+    """The term must be whole months and a whole number of payments."""
+    problems: list[tuple[str, str]] = []
+    if r.years * 12 != (r.years * 12).to_integral_value():
+        problems.append(("loan.request.years", "must be a whole number of months (years x 12)"))
+    elif r.years * r.payments_per_year != (r.years * r.payments_per_year).to_integral_value():
+        problems.append(
+            ("loan.request.years", "times loan.request.payments_per_year must be whole payments")
+        )
+    return problems
 
 
 def field_name(loc: tuple[int | str, ...]) -> str:

@@ -21,7 +21,29 @@ Number = Annotated[
 OptionId = Literal[
     "leave_in_plan", "roll_to_new_plan", "direct_rollover_ira", "indirect_rollover", "cash_out"
 ]
-Exception72t = Literal["age_59_half", "separation_age_55", "public_safety_age_50"]
+Exception72t = Literal[
+    "age_59_half", "separation_age_55", "public_safety_age_50", "public_safety_25_years"
+]
+# A 72(t) exception that removes the 10% from a withdrawal (the age rules, then the others).
+WithdrawalException = Literal[
+    "age_59_half",
+    "separation_age_55",
+    "public_safety_age_50",
+    "public_safety_25_years",
+    "disability",
+    "terminal_illness",
+    "qdro",
+    "levy",
+    "reservist",
+    "sepp",
+    "birth_adoption",
+    "emergency",
+    "domestic_abuse",
+    "disaster",
+    "ltc_premiums",
+    "medical",
+]
+WithholdingRule = Literal["mandatory_20", "elective_10", "none"]
 SeparationException = Literal["separation_age_55", "public_safety_age_50"]
 CatchUpKind = Literal["none", "age_50", "age_60_63"]
 SmallBalanceRule = Literal["cash_out_allowed", "automatic_ira", "consent_required"]
@@ -90,6 +112,61 @@ class LoanOffset(Out):
     penalty_if_not_rolled: Money
 
 
+class JobLostRow(Out):
+    """A new loan if the person leaves the job some months after it starts (loan offset)."""
+
+    after_months: int
+    leave_date: date
+    payments_made: int
+    balance: Money
+    rollover_deadline: date | None
+    rollover_deadline_extended: date | None
+    tax_year_used: int
+    exception: Exception72t | None
+    federal_tax: Money
+    state_tax: Money
+    penalty: Money
+
+
+class LoanRequestOut(Out):
+    """A new loan the person is considering: allowed or why not, its cost, and job-loss risk."""
+
+    amount: Money
+    allowed: bool
+    why_not: str | None
+    problems: list[str]
+    max_new_loan: Money
+    shortfall: Money
+    purpose: Literal["general", "residence"]
+    years: Number
+    annual_rate_percent: Number | None
+    rate_given: bool
+    start_date: date
+    payment: Money | None
+    payments_per_year: int
+    number_of_payments: int
+    total_interest: Money | None
+    payoff_date: date
+    lost_growth: Money | None
+    assumed_return_percent: Number
+    if_job_lost: list[JobLostRow]
+    notes: list[str]
+
+
+class LoanDefault(Out):
+    """A missed loan payment: the cure deadline and the deemed distribution if not cured."""
+
+    missed_payment_due: date
+    latest_cure_date: date
+    treatment: Literal["deemed_distribution", "qualified_plan_loan_offset"]
+    eligible_for_rollover: bool
+    amount: Money
+    federal_tax: Money
+    state_tax: Money
+    penalty: Money
+    loan_still_owed: bool
+
+
 class LoanOut(Out):
     """Plan loan figures."""
 
@@ -99,6 +176,8 @@ class LoanOut(Out):
     outstanding: Money
     repayment_term_years: Number
     offset: LoanOffset | None
+    request: LoanRequestOut | None = None
+    default: LoanDefault | None = None
 
 
 class PenaltyFree(Out):
@@ -109,6 +188,23 @@ class PenaltyFree(Out):
     birth_or_adoption: Money
 
 
+class Sepp(Out):
+    """Substantially equal periodic payments on the vested pre-tax balance (72(t)(2)(A)(iv))."""
+
+    balance: Money
+    rate_percent: Number
+    rate_within_safe_harbor: bool
+    age_first_year: int
+    life_expectancy: Number | None
+    rmd_method: Money | None
+    amortization: Money | None
+    annuitization: Money | None
+    first_payment_date: date
+    fifth_anniversary: date
+    no_modification_before: date
+    must_start_after_separation: bool
+
+
 class EarlyWithdrawal(Out):
     """Whether the 10% additional tax applies to a distribution from this plan now."""
 
@@ -117,6 +213,7 @@ class EarlyWithdrawal(Out):
     exception: Exception72t | None
     age_59_half_date: date | None
     penalty_free_amounts: PenaltyFree
+    sepp: Sepp | None = None
 
 
 class RothOut(Out):
@@ -187,6 +284,49 @@ class RmdOut(Out):
     due: date | None
 
 
+class Hardship(Out):
+    """A hardship (safe-harbor) withdrawal while still employed: never rollable."""
+
+    reason: str
+    allowed_by_rule: bool
+    rollover_allowed: bool
+
+
+class ExceptionAmount(Out):
+    """One 72(t) exception used for a withdrawal: its limit this year and what it covers."""
+
+    code: WithdrawalException
+    limit: Money | None
+    penalty_free: Money
+    repay_within_years: int | None
+
+
+class WithdrawalOut(Out):
+    """Money taken out now: the gross, the taxes, the 10% and its exceptions, the cash in hand."""
+
+    gross: Money
+    net_needed: Money | None
+    source: Literal["pretax", "roth", "pro_rata"]
+    pretax_part: Money
+    roth_part: Money
+    taxable: Money
+    withholding: Money
+    withholding_rule: WithholdingRule
+    eligible_rollover: bool
+    cash_at_payout: Money
+    federal_tax: Money
+    state_tax: Money
+    penalty: Money
+    penalty_free: Money
+    exceptions_applied: list[WithdrawalException]
+    exception_amounts: list[ExceptionAmount]
+    net: Money
+    available: Money
+    exceeds_balance: bool
+    hardship: Hardship | None
+    notes: list[str]
+
+
 class Action(Out):
     """One dated step of the action plan."""
 
@@ -220,6 +360,7 @@ class Report(Out):
     roth: RothOut
     job_change: JobChangeOut
     rmd: RmdOut
+    withdrawal: WithdrawalOut | None = None
     actions: list[Action]
     notes: list[str]
     # Built only by engine.trace.Trace (typed, checked by mypy): not validated again.

@@ -42,6 +42,9 @@ UNITS: Mapping[str, str] = MappingProxyType(
         "month_day": "[month, day]",
         "date": "a calendar date",
         "bool": "yes or no",
+        "codes": "a list of names the engine knows (e.g. the safe-harbor hardship reasons)",
+        "count": "a number of times or items",
+        "quarters": "calendar quarters",
     }
 )
 

@@ -50,11 +50,19 @@ def load_cases() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     return out
 
 
+def key_of(item: dict[str, Any]) -> set[str]:
+    """The names a list item answers to: an option id, an exception code, months after start."""
+    return {str(item[k]) for k in ("id", "code", "after_months") if k in item}
+
+
 def lookup(report: dict[str, Any], path: str) -> Any:
-    """A dotted path into a report; option ids select from job_change.options."""
+    """A dotted path into a report; in lists an item is picked by its id, code or months."""
     cur: Any = report
     for part in path.split("."):
-        cur = next(o for o in cur if o.get("id") == part) if isinstance(cur, list) else cur[part]
+        if isinstance(cur, list):
+            cur = len(cur) if part == "count" else next(o for o in cur if part in key_of(o))
+        else:
+            cur = cur[part]
     return cur
 
 
