@@ -1,4 +1,4 @@
-"""Operator settings from the environment (interfaces.md section 3), validated at start-up."""
+"""Operator settings from the environment, validated at start-up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Profile: what a person tells the advisor, validated (interfaces.md section 1)."""
+"""The Profile: what a person tells the advisor, validated (docs/engine-interface.md)."""
 
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ class Assumptions(Strict):
 
 
 class Profile(Strict):
-    """Everything the engine needs about one person; defaults as in interfaces.md."""
+    """Everything the engine needs about one person; defaults as in docs/engine-interface.md."""
 
     as_of: date
     tax_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
@@ -215,7 +215,7 @@ class Profile(Strict):
             )
         return self
 
-    # Resolved values (the defaults of interfaces.md applied).
+    # Resolved values (the defaults of docs/engine-interface.md applied).
 
     @property
     def year(self) -> int:

@@ -1,4 +1,4 @@
-"""The Report: every figure the advisor shows, with its trace (interfaces.md section 1)."""
+"""The Report: every figure the advisor shows, with its trace (docs/engine-interface.md)."""
 
 from __future__ import annotations
 

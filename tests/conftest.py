@@ -28,6 +28,7 @@ SLOW_FILES = (
     "engine/test_command.py",
     "engine/test_next_year.py",
     "engine/test_public_cases.py",
+    "engine/test_public_cases_2.py",
     "telegram/test_bot_e2e.py",
 )
 # Single tests elsewhere that start or kill a process.

@@ -1,4 +1,4 @@
-"""The engine command's contract: exit codes, stdout, stderr (interfaces.md section 1)."""
+"""The engine command's contract: exit codes, stdout, stderr (docs/engine-interface.md)."""
 
 from __future__ import annotations
 

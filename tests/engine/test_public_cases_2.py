@@ -10,8 +10,6 @@ import pytest
 from tests.engine.public_cases_2 import CASES_FILE_2, DESCRIPTIVE, NOT_MAPPED, TOPICS_2
 from tests.engine.test_public_cases import run_engine
 
-pytestmark = pytest.mark.slow  # each case starts the engine command
-
 CASES: list[dict[str, Any]] = json.loads(CASES_FILE_2.read_text(encoding="utf-8"))
 MAPPED = [c for c in CASES if c["topic"] in TOPICS_2]
 
