@@ -25,6 +25,7 @@ SLOW_FILES = (
     "faults/",
     "operate/",
     "dialogue/test_console.py",
+    "dialogue/test_console_exit.py",
     "engine/test_command.py",
     "engine/test_next_year.py",
     "engine/test_public_cases.py",
