@@ -26,6 +26,7 @@ SLOW_FILES = (
     "operate/",
     "dialogue/test_console.py",
     "dialogue/test_console_exit.py",
+    "engine/test_changed_parameter.py",
     "engine/test_command.py",
     "engine/test_next_year.py",
     "engine/test_public_cases.py",
