@@ -15,12 +15,22 @@ from markupsafe import Markup
 
 from bot.wording import has, label, label_codes, label_kinds, text
 
-_FIGURE_ID = re.compile(r"^(job_change\.options|actions)\.([a-z0-9_]+)\.(.+)$")
-# A figure of one option or one action: the kind of its own name, of the figure's, and the
-# phrase that joins the two.
-_PER_ITEM = {
+_FIGURE_ID = re.compile(
+    r"^(job_change\.options|actions|loan\.request\.if_job_lost|withdrawal\.exception_amounts)"
+    r"\.([a-z0-9_]+)\.(.+)$"
+)
+# A figure of one item of a list (an option, an action, a job-loss row, an exception used):
+# the label kind of the item's name (None: the item's code is a number of months), of the
+# figure's, and the phrase that joins the two.
+_PER_ITEM: dict[str, tuple[str | None, str, str]] = {
     "job_change.options": ("option", "option_figure", "label.phrase.option_figure"),
     "actions": ("action", "action_figure", "label.phrase.action_figure"),
+    "loan.request.if_job_lost": (None, "job_lost_figure", "label.phrase.job_lost_figure"),
+    "withdrawal.exception_amounts": (
+        "withdrawal_exception",
+        "exception_amount_figure",
+        "label.phrase.exception_amount_figure",
+    ),
 }
 
 
@@ -73,9 +83,10 @@ def figure_label(figure: str, year: int | None = None) -> str:
     item_kind, figure_kind, phrase = _PER_ITEM[owner]
     if not has(f"label.{figure_kind}.{rest}"):
         return figure
-    name = label(code, item_kind, year)
     what = label(rest, figure_kind, year)
-    values: dict[str, Any] = {item_kind: name, "figure": what}
+    if item_kind is None:
+        return text(phrase, months=code, figure=what)
+    values: dict[str, Any] = {item_kind: label(code, item_kind, year), "figure": what}
     return text(phrase, **values)
 
 

@@ -1,4 +1,5 @@
-"""Snapshots of what eight contrasting people read (clock and year fixed), reviewed by a person.
+"""Snapshots of what contrasting people read (eight on the job change and other paths, five
+per money-out path) (clock and year fixed), reviewed by a person.
 
 Regenerate after a deliberate wording change with UPDATE_SNAPSHOTS=1, then read the diff.
 """
@@ -117,6 +118,115 @@ PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
                 "separation_date": "2026-12-10",
                 "new_plan_accepts_rollovers": False,
             },
+        },
+    ),
+    "w38-medical-hardship": (
+        "withdrawal",
+        {
+            "age": 38,
+            "salary": 75000,
+            "balances": {"pretax": 40000},
+            "withdrawal": {"net_needed": 8000, "reason": "medical", "medical_expenses": 9000},
+        },
+    ),
+    "w57-left-at-56": (
+        "withdrawal",
+        {
+            "age": 57,
+            "salary": 60000,
+            "state_tax_percent": 4,
+            "balances": {"pretax": 120000},
+            "job_change": {"leaving": True, "separation_date": "2026-03-31"},
+            "withdrawal": {"amount": 20000},
+        },
+    ),
+    "w45-eviction-state-tax": (
+        "withdrawal",
+        {
+            "age": 45,
+            "salary": 52000,
+            "state_tax_percent": 5,
+            "balances": {"pretax": 30000, "employer": 5000},
+            "withdrawal": {"net_needed": 5000, "reason": "eviction"},
+        },
+    ),
+    "w61-age-rule-still-working": (
+        "withdrawal",
+        {
+            "age": 61,
+            "salary": 90000,
+            "balances": {"pretax": 200000},
+            "withdrawal": {"amount": 25000},
+        },
+    ),
+    "w30-birth-of-twins": (
+        "withdrawal",
+        {
+            "age": 30,
+            "salary": 65000,
+            "balances": {"pretax": 25000},
+            "withdrawal": {"amount": 10000, "exceptions": ["birth_adoption"], "children": 2},
+        },
+    ),
+    "l30-home-30k": (
+        "loan",
+        {
+            "age": 30,
+            "salary": 70000,
+            "balances": {"pretax": 80000},
+            "loan": {
+                "request": {
+                    "amount": 30000,
+                    "purpose": "residence",
+                    "years": 15,
+                    "annual_rate_percent": 8.5,
+                    "payments_per_year": 26,
+                }
+            },
+        },
+    ),
+    "l45-general-10k-monthly": (
+        "loan",
+        {
+            "age": 45,
+            "salary": 90000,
+            "balances": {"pretax": 60000},
+            "loan": {
+                "request": {"amount": 10000, "annual_rate_percent": 8.5, "payments_per_year": 12}
+            },
+        },
+    ),
+    "l58-owes-and-borrows-more": (
+        "loan",
+        {
+            "age": 58,
+            "salary": 110000,
+            "balances": {"pretax": 150000},
+            "loan": {
+                "outstanding": 20000,
+                "highest_last_12_months": 25000,
+                "request": {"amount": 20000, "annual_rate_percent": 9, "payments_per_year": 26},
+            },
+        },
+    ),
+    "l40-asks-more-than-allowed": (
+        "loan",
+        {
+            "age": 40,
+            "salary": 70000,
+            "balances": {"pretax": 30000},
+            "loan": {
+                "request": {"amount": 25000, "annual_rate_percent": 8, "payments_per_year": 26}
+            },
+        },
+    ),
+    "l35-rate-unknown": (
+        "loan",
+        {
+            "age": 35,
+            "salary": 60000,
+            "balances": {"pretax": 50000},
+            "loan": {"request": {"amount": 12000, "payments_per_year": 24}},
         },
     ),
 }
