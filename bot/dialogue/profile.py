@@ -67,6 +67,10 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         data["balances"]["roth_first_year"] = roth_year
     data["vesting"] = vesting
     data["loan"] = {"outstanding": answers.get("loan", "0")}
+    if path == "loan":
+        data["loan"] |= _loan_request(answers, as_of)
+    if path == "withdrawal" and answers.get("withdraw") is not None:
+        data["withdrawal"] = _withdrawal(answers)
     jc: dict[str, Any] = {"leaving": leaving}
     if leaving:
         jc["separation_date"] = when.isoformat()
@@ -74,3 +78,40 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         jc["new_plan_accepts_rollovers"] = {"yes": True, "no": False}.get(new_plan or "")
     data["job_change"] = jc
     return parse_profile(data)
+
+
+def _given(answers: dict[str, Any], key: str) -> Any:
+    """An answer, or None when it was skipped or not asked."""
+    value = answers.get(key)
+    return None if value in (None, "skip") else value
+
+
+def _loan_request(answers: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """loan.request (and the highest balance of the last 12 months) from the loan path."""
+    request: dict[str, Any] = {
+        "amount": answers["loan_amount"],
+        "purpose": answers.get("loan_purpose", "general"),
+        "payments_per_year": int(answers.get("pay_frequency", "26")),
+        "start_date": as_of.isoformat(),
+    }
+    if _given(answers, "loan_rate") is not None:
+        request["annual_rate_percent"] = answers["loan_rate"]
+    if request["purpose"] == "residence" and _given(answers, "loan_years") is not None:
+        request["years"] = answers["loan_years"]
+    out: dict[str, Any] = {"request": request}
+    if _given(answers, "highest_loan") is not None:
+        out["highest_last_12_months"] = answers["highest_loan"]
+    return out
+
+
+def _withdrawal(answers: dict[str, Any]) -> dict[str, Any]:
+    """withdrawal.* from the withdrawal path: the amount or the cash needed, reason, exceptions."""
+    amount, kind = answers["withdraw"]
+    out: dict[str, Any] = {"net_needed" if kind == "net" else "amount": amount}
+    out["reason"] = answers.get("reason", "none")
+    situation = answers.get("situation", "none")
+    if situation != "none":
+        out["exceptions"] = [situation]
+    if out["reason"] == "medical" and _given(answers, "medical_expenses") is not None:
+        out["medical_expenses"] = answers["medical_expenses"]
+    return out

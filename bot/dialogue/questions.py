@@ -8,6 +8,7 @@ stores through these fields only. Words are in templates/messages.toml under
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from bot.dialogue import readers as rd
 from bot.dialogue.readers.base import fmt_num
 from bot.dialogue.readers.dates import fmt_date
 from bot.dialogue.readers.match import plan_tiers
+from bot.dialogue.readers.number_words import replace_number_words
 from bot.dialogue.replies import Choice, plain
 from bot.dialogue.state import Answers
 from bot.render import money
@@ -28,6 +30,9 @@ from engine import parameters as params
 
 TODAY = "today"  # an unknown_default meaning "the date of the conversation"
 PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
+# The longest home-loan term the dialogue accepts: a plausibility bound, not law (the law sets
+# no term for a loan to buy the main home, IRC 72(p)(2)(B)(ii)).
+MAX_LOAN_YEARS = 30
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
 
 
@@ -136,6 +141,37 @@ GOALS = _labelled("goal", ("job_change", "loan", "withdrawal", "saving"))
 YES_NO_UNSURE = _labelled("yes_no_unsure", ("yes", "no", "unknown"))
 FILING = _labelled("filing", ("single", "married_joint"))
 EMPLOYMENT = _labelled("employment", ("staying", "leaving"))
+REASONS = _labelled(
+    "reason",
+    (
+        "medical",
+        "home_purchase",
+        "tuition",
+        "eviction",
+        "funeral",
+        "home_repair",
+        "disaster",
+        "none",
+    ),
+)
+SITUATIONS = _labelled(
+    "situation",
+    (
+        "none",
+        "disability",
+        "terminal_illness",
+        "birth_adoption",
+        "emergency",
+        "domestic_abuse",
+        "disaster",
+        "qdro",
+        "levy",
+        "reservist",
+        "ltc_premiums",
+    ),
+)
+LOAN_PURPOSES = _labelled("loan_purpose", ("general", "residence"))
+PAY_FREQUENCIES = _labelled("pay_frequency", ("52", "26", "24", "12"))
 
 
 def _vesting(year: int) -> tuple[Choice, ...]:
@@ -303,6 +339,35 @@ def _date(prefer: Literal["future", "past", "any"]) -> Reader:
     return read
 
 
+_NET_WORDS = re.compile(
+    r"\b(?:in\s+hand|in\s+my\s+pocket|net|after\s+tax(?:es)?|take[- ]home|to\s+keep)\b", re.I
+)
+_AMOUNT = re.compile(r"\$?\s*\d[\d,]*(?:\.\d+)?\s*(?:k|thousand|grand|m|million)?\b", re.I)
+
+
+def _withdrawal_amount(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """A gross amount ("10k") or the cash needed in hand ("8,000 in hand"): [amount, kind]."""
+    net = _NET_WORDS.search(typed) is not None
+    found = _AMOUNT.search(_NET_WORDS.sub(" ", typed))
+    parsed = rd.parse_money(found.group(0) if found else typed, kind="amount")
+    if parsed.value is None:
+        return _json(parsed)
+    return rd.Parsed(value=[str(parsed.value), "net" if net else "gross"], confirm=parsed.confirm)
+
+
+_YEARS = re.compile(r"^\s*(\d{1,2})(?:\s*(?:years?|yrs?|y))?\s*\.?\s*$", re.I)
+
+
+def _loan_years(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """Whole years to repay a home loan, e.g. 15 or "15 years"."""
+    if rd.parse_yes_no(typed).unknown:
+        return rd.Parsed(unknown=True)
+    m = _YEARS.match(replace_number_words(typed.lower()))
+    if m and 1 <= int(m.group(1)) <= MAX_LOAN_YEARS:
+        return rd.Parsed(value=int(m.group(1)))
+    return rd.Parsed(error=say("dialogue.question.loan_years.ask", most=MAX_LOAN_YEARS))
+
+
 def _percent(maximum: Decimal | None = None) -> Reader:
     """A percent, stored as a string of the Decimal."""
 
@@ -398,6 +463,43 @@ def _catch_up_wages_matter(a: Answers) -> bool:
     return Decimal(str(a.get("salary") or 0)) > line
 
 
+def _exceptions_can_matter(a: Answers) -> bool:
+    """Withdrawal before the 59 1/2 rule and not already covered by the separation-age rule."""
+    if a.get("path") != "withdrawal":
+        return False
+    year = _year_of(a)
+    age = a.get("age_at_year_end")
+    if not isinstance(age, int):
+        return True
+    free_from = int(params.get("penalty_free_age", year)["years"]) + 1
+    if age >= free_from:
+        return False
+    return not (_leaving(a) and age >= params.amount("separation_age", year))
+
+
+def _reason_is(reason: str) -> When:
+    """The withdrawal reason given."""
+    return lambda a: a.get("path") == "withdrawal" and a.get("reason") == reason
+
+
+def _owes_on_loan_path(a: Answers) -> bool:
+    """Someone asking about a new loan who already owes on one."""
+    return a.get("path") == "loan" and Decimal(str(a.get("loan") or 0)) > 0
+
+
+def _buying_a_home(a: Answers) -> bool:
+    """A new loan to buy the main home (it may run longer than the general term)."""
+    return a.get("path") == "loan" and a.get("loan_purpose") == "residence"
+
+
+def _not_below_owed(value: JsonValue, ask: Asking) -> str | None:
+    """The highest balance of the last 12 months is at least what is owed now."""
+    owed = ask.answers.get("loan")
+    if owed is not None and Decimal(str(value)) < Decimal(str(owed)):
+        return say("dialogue.question.highest_loan.below_owed", owed=usd(owed))
+    return None
+
+
 def _roth_given(a: Answers) -> bool:
     """Some Roth money was named."""
     return a.get("path") in ("job_change", "withdrawal") and Decimal(str(a.get("roth") or 0)) > 0
@@ -455,6 +557,14 @@ def _match_view(value: JsonValue) -> str:
     return " + ".join(tiers)
 
 
+def _withdrawal_view(value: JsonValue) -> str:
+    """$8,000 in hand, or $10,000."""
+    assert isinstance(value, list)
+    amount, kind = value
+    key = "dialogue.show.withdrawal_net" if kind == "net" else "dialogue.show.withdrawal_gross"
+    return plain(key, amount=usd(amount))
+
+
 def _label_of(options: Options) -> Callable[[JsonValue], str]:
     """A stored choice key shown as its button label."""
 
@@ -503,12 +613,69 @@ QUESTIONS: tuple[Question, ...] = (
         unknown_default="0",
     ),
     Question(
+        "highest_loan",
+        _money("loan"),
+        usd,
+        check=_not_below_owed,
+        asked_when=_owes_on_loan_path,
+        unknown_default="skip",
+    ),
+    Question("loan_amount", _money("loan"), usd, asked_when=_path("loan")),
+    Question(
+        "loan_purpose",
+        _choice(LOAN_PURPOSES),
+        _label_of(LOAN_PURPOSES),
+        asked_when=_path("loan"),
+        options=LOAN_PURPOSES,
+        counted_as="general",
+    ),
+    Question("loan_years", _loan_years, str, asked_when=_buying_a_home, unknown_default="skip"),
+    Question(
+        "loan_rate",
+        _percent(Decimal(30)),
+        _pct,
+        asked_when=_path("loan"),
+        unknown_default="skip",
+    ),
+    Question(
+        "pay_frequency",
+        _choice(PAY_FREQUENCIES),
+        _label_of(PAY_FREQUENCIES),
+        asked_when=_path("loan"),
+        options=PAY_FREQUENCIES,
+    ),
+    Question(
         "employment",
         _choice(EMPLOYMENT),
         _label_of(EMPLOYMENT),
         asked_when=_path("withdrawal"),
         options=EMPLOYMENT,
         counted_as="leaving",
+    ),
+    Question("withdraw", _withdrawal_amount, _withdrawal_view, asked_when=_path("withdrawal")),
+    Question(
+        "reason",
+        _choice(REASONS),
+        _label_of(REASONS),
+        asked_when=_path("withdrawal"),
+        options=REASONS,
+        unknown_default="none",
+    ),
+    Question(
+        "medical_expenses",
+        _money("amount"),
+        usd,
+        asked_when=_reason_is("medical"),
+        unknown_default="0",
+    ),
+    Question(
+        "situation",
+        _choice(SITUATIONS),
+        _label_of(SITUATIONS),
+        asked_when=_exceptions_can_matter,
+        options=SITUATIONS,
+        unknown_default="none",
+        counted_as="none",
     ),
     Question(
         "leaving_date",
