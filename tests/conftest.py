@@ -26,12 +26,14 @@ SLOW_FILES = (
     "operate/",
     "dialogue/test_console.py",
     "dialogue/test_console_exit.py",
+    "dialogue/test_money_out_paths.py",
     "engine/test_changed_parameter.py",
     "engine/test_command.py",
     "engine/test_next_year.py",
     "engine/test_public_cases.py",
     "engine/test_public_cases_2.py",
     "telegram/test_bot_e2e.py",
+    "telegram/test_money_out_e2e.py",
 )
 # Single tests elsewhere that start or kill a process.
 SLOW_TESTS = (

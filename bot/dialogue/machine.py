@@ -39,6 +39,7 @@ from bot.dialogue.questions import (
 )
 from bot.dialogue.replies import Button, Choice, Reply, plain
 from bot.dialogue.state import VERSION, ChatState, Mode, OldAnswer, Pending
+from bot.dialogue.topics import topic_of
 from bot.wording import say
 from engine import EngineError, Report, evaluate
 
@@ -123,7 +124,20 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
         return _answer_edit_pick(st, text, today)
     if st.mode == "asking":
         return _answer(st, text, today)
+    topic = topic_of(text)
+    if topic is not None and st.answered_once:
+        return _topic(st, topic, today)
     return st, [Reply(_say("answered"))]
+
+
+def _topic(st: ChatState, topic: str, today: date) -> Result:
+    """After the answer, a typed topic shows the part of the answer about it."""
+    report = _report(st, today)
+    if report is None:
+        return st, [Reply(_say("engine_failed_short"))]
+    path = str(st.answers.get("path", "job_change"))
+    parts = render.render_topic(report, path, topic)
+    return st, [Reply(t) for t in [_say(f"topic.{topic}.now"), *parts]]
 
 
 def _greeting(today: date) -> list[Reply]:
@@ -263,6 +277,12 @@ def _answer(st: ChatState, text: str, today: date) -> Result:
         value = today.isoformat() if q.unknown_default == TODAY else q.unknown_default
         return _store(st, q, value, today, note=q.unknown_note(_year(st, today)))
     if parsed.error is not None or parsed.value is None:
+        topic = topic_of(text)
+        if topic is not None and st.answered_once:  # the answer is out: show that part of it
+            _, shown = _topic(st, topic, today)
+            return st, shown + _ask(st, q, today)
+        if topic is not None:  # a question, not an answer: say where it is answered, ask again
+            return st, [Reply(_say(f"topic.{topic}.later"))] + _ask(st, q, today)
         problem = parsed.error or _say("unreadable", example=Markup(q.example(_year(st, today))))
         return st, [Reply(problem)] + _ask(st, q, today)
     if parsed.confirm:

@@ -15,6 +15,7 @@ from bot.render.answer import (
     render_answer,
     render_change,
     render_template,
+    render_topic,
 )
 from bot.render.labels import LABELS, TERM_WORDS, Glossary, figure_label
 from bot.render.telegram_html import ALLOWED_TAGS, LIMIT, split_message, to_plain
@@ -40,6 +41,7 @@ __all__ = [
     "render_answer",
     "render_change",
     "render_template",
+    "render_topic",
     "render_why",
     "split_message",
     "to_plain",

@@ -85,6 +85,26 @@ def render_answer(report: Report, path: str, *, year_note: str | None = None) ->
     return split_message(tidy(text))
 
 
+def _topic_templates(r: Report, path: str, topic: str) -> tuple[str, ...]:
+    """The sections of the answer about a topic a person typed."""
+    if topic == "job_loss":
+        return ("loan_request.j2",) if r.loan.request else ("loan.j2",)
+    if topic in ("hardship", "penalty", "taxes"):
+        if r.withdrawal:
+            return ("withdrawal.j2",)
+        return ("early_withdrawal.j2",) if topic != "taxes" else ("cash_out.j2",)
+    return ("loan.j2",)
+
+
+def render_topic(report: Report, path: str, topic: str) -> list[str]:
+    """The part of the answer about one typed topic (job_loss, hardship, penalty, ...)."""
+    _check_path(path)
+    text = "\n\n".join(
+        render_template(name, r=report, path=path) for name in _topic_templates(report, path, topic)
+    )
+    return split_message(tidy(text))
+
+
 def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
     """The dollar figures that matter most for a path, by their [label.key_figure] code."""
     rec = _option(r, r.job_change.recommended)
@@ -146,4 +166,11 @@ def render_change(before: Report, after: Report, path: str) -> str:
     )
 
 
-__all__ = ["PATHS", "SECTION_TEMPLATES", "render_answer", "render_change", "render_template"]
+__all__ = [
+    "PATHS",
+    "SECTION_TEMPLATES",
+    "render_answer",
+    "render_change",
+    "render_template",
+    "render_topic",
+]

@@ -122,9 +122,9 @@ def test_other_paths(tmp_path: Path) -> None:
     out = run_piped(tmp_path / "s.db", ["4", "52", "210000", "10%", "2", "200k"], chat_id=1)
     assert "$32,500" in out  # 2026 limit with the age-50 catch-up
     assert "must be Roth" in out  # 2025 wages over $150,000 (IRC 414(v)(7))
-    out = run_piped(tmp_path / "l.db", ["2", "40", "90k", "80000", "none", "none", "1"], chat_id=2)
+    loan = ["2", "40", "90k", "80000", "none", "none", "10k", "1", "8.5%", "biweekly", "1"]
+    out = run_piped(tmp_path / "l.db", loan, chat_id=2)
     assert "$40,000" in out  # 50% of $80,000
-    out = run_piped(
-        tmp_path / "w.db", ["3", "40", "75000", "60000", "none", "none", "1", "1"], chat_id=3
-    )
+    withdrawal = ["3", "40", "75000", "60000", "none", "none", "1", "10k", "none", "none", "1"]
+    out = run_piped(tmp_path / "w.db", withdrawal, chat_id=3)
     assert "10%" in out

@@ -193,6 +193,18 @@ BOUND_RE = re.compile(
 ZERO_WORDS = frozenset(
     {"none", "nothing", "zero", "no", "0", "n/a", "na", "nil", "nada", "zilch", "not any"}
 )
+# "no loan", "nope", "none at all", "paid it off": nothing, said in a sentence.
+ZERO_PHRASE = re.compile(
+    r"(?:no|nope|none|nothing|zero|not any)(?:\s+(?:loans?|debt|balance|money|roth(?:\s+money)?"
+    r"|employer money|state tax|income tax|match|at all|whatsoever|left))?"
+    r"|(?:it(?:'s|\s+is|\s+was)\s+|i\s+)?paid(?:\s+it)?\s+off"
+)
+
+
+def means_zero(s: str) -> bool:
+    """True for "none", "no loan", "nope", "paid off" and friends."""
+    key = s.strip(" .!,")
+    return key in ZERO_WORDS or ZERO_PHRASE.fullmatch(key) is not None
 
 
 def exact_figure(

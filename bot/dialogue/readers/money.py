@@ -6,12 +6,12 @@ import re
 from decimal import Decimal
 
 from bot.dialogue.readers.base import (
-    ZERO_WORDS,
     Parsed,
     dec,
     exact_figure,
     fmt_money,
     is_unknown,
+    means_zero,
     msg,
     never_raise,
     prepare,
@@ -118,7 +118,7 @@ def parse_money(
     if is_unknown(s):
         return Parsed(unknown=True)
     s = replace_number_words(strip_end(s))
-    if s in ZERO_WORDS:
+    if means_zero(s):
         return _money_done(Decimal(0), None, minimum, maximum, example)
     one_number = msg(f"{_M}one_number", example=example)
     s, approx, vague = exact_figure(

@@ -6,12 +6,12 @@ import re
 from decimal import Decimal
 
 from bot.dialogue.readers.base import (
-    ZERO_WORDS,
     Parsed,
     dec,
     exact_figure,
     fmt_num,
     is_unknown,
+    means_zero,
     msg,
     never_raise,
     prepare,
@@ -40,7 +40,7 @@ def parse_percent(text: str, *, maximum: Decimal = Decimal(100)) -> Parsed[Decim
     if is_unknown(s):
         return Parsed(unknown=True)
     s = replace_number_words(strip_end(s))
-    if s in ZERO_WORDS:
+    if means_zero(s):
         return Parsed(value=Decimal(0))
     ask = msg("dialogue.read.percent.ask")
     s, approx, vague = exact_figure(
