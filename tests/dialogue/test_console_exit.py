@@ -68,7 +68,8 @@ def test_ctrl_c_ends_with_one_line_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
-def test_readme_transcript_comes_out_the_same() -> None:
-    """The README's "A real conversation", replayed through the real console, line for line."""
-    block = transcript.shown()
+@pytest.mark.parametrize("heading", transcript.HEADINGS)
+def test_readme_transcript_comes_out_the_same(heading: str) -> None:
+    """Each README transcript, replayed through the real console, line for line."""
+    block = transcript.shown(heading=heading)
     assert transcript.produce(transcript.typed(block)) == block

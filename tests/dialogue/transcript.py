@@ -1,7 +1,7 @@
-"""The README's "A real conversation": replayed through the real console, or written anew.
+"""The README's transcripts: replayed through the real console, or written anew.
 
-`python -m tests.dialogue.transcript` rewrites the block in README.md from the current program
-(run it when wording changes on purpose); the test replays it and compares every line.
+`python -m tests.dialogue.transcript` rewrites every block in README.md from the current program
+(run it when wording changes on purpose); the test replays each and compares every line.
 """
 
 from __future__ import annotations
@@ -16,20 +16,22 @@ from tests.dialogue.console_driver import run_piped
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 HEADING = "## A real conversation"
+# Every heading whose first ``` block is a console transcript.
+HEADINGS = (HEADING, "### A withdrawal", "### A loan")
 AS_OF = "2026-11-23"
 CHART = re.compile(r"\(Chart: .*/(options-\w+\.png)\)")
 
 
-def _block(readme: str) -> tuple[int, int]:
-    """Start and end offsets of the transcript block (between its ``` fences)."""
-    start = readme.index("```\n", readme.index(HEADING)) + 4
+def _block(readme: str, heading: str = HEADING) -> tuple[int, int]:
+    """Start and end offsets of a heading's transcript block (between its ``` fences)."""
+    start = readme.index("```\n", readme.index(heading + "\n")) + 4
     return start, readme.index("\n```", start)
 
 
-def shown(readme: str | None = None) -> str:
-    """The transcript as the README shows it."""
+def shown(readme: str | None = None, heading: str = HEADING) -> str:
+    """A transcript as the README shows it."""
     text = readme if readme is not None else README.read_text(encoding="utf-8")
-    start, end = _block(text)
+    start, end = _block(text, heading)
     return text[start:end]
 
 
@@ -56,10 +58,12 @@ def produce(answers: list[str]) -> str:
 
 
 def main() -> int:
-    """Rewrite the README's transcript from the current program."""
+    """Rewrite the README's transcripts from the current program."""
     readme = README.read_text(encoding="utf-8")
-    start, end = _block(readme)
-    README.write_text(readme[:start] + produce(typed(shown(readme))) + readme[end:], "utf-8")
+    for heading in HEADINGS:
+        start, end = _block(readme, heading)
+        readme = readme[:start] + produce(typed(shown(readme, heading))) + readme[end:]
+    README.write_text(readme, "utf-8")
     return 0
 
 
