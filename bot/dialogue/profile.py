@@ -112,6 +112,8 @@ def _withdrawal(answers: dict[str, Any]) -> dict[str, Any]:
     situation = answers.get("situation", "none")
     if situation != "none":
         out["exceptions"] = [situation]
+    if situation == "birth_adoption" and _given(answers, "children") is not None:
+        out["children"] = answers["children"]
     if out["reason"] == "medical" and _given(answers, "medical_expenses") is not None:
         out["medical_expenses"] = answers["medical_expenses"]
     return out

@@ -33,6 +33,7 @@ PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
 # The longest home-loan term the dialogue accepts: a plausibility bound, not law (the law sets
 # no term for a loan to buy the main home, IRC 72(p)(2)(B)(ii)).
 MAX_LOAN_YEARS = 30
+MAX_CHILDREN = 12  # a plausibility bound for births and adoptions in one year, not law
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
 
 
@@ -358,6 +359,20 @@ def _withdrawal_amount(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
 _YEARS = re.compile(r"^\s*(\d{1,2})(?:\s*(?:years?|yrs?|y))?\s*\.?\s*$", re.I)
 
 
+_COUNT = re.compile(r"^\s*(\d{1,2})(?:\s*(?:children|kids?|babies|twins))?\s*\.?\s*$", re.I)
+
+
+def _children(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """How many children were born or adopted: 1, "two", "twins"."""
+    t = replace_number_words(typed.lower()).strip()
+    if t in ("twins", "twin"):
+        return rd.Parsed(value=2)
+    m = _COUNT.match(t)
+    if m and 1 <= int(m.group(1)) <= MAX_CHILDREN:
+        return rd.Parsed(value=int(m.group(1)))
+    return rd.Parsed(error=say("dialogue.question.children.ask", most=MAX_CHILDREN))
+
+
 def _loan_years(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     """Whole years to repay a home loan, e.g. 15 or "15 years"."""
     if rd.parse_yes_no(typed).unknown:
@@ -480,6 +495,11 @@ def _exceptions_can_matter(a: Answers) -> bool:
 def _reason_is(reason: str) -> When:
     """The withdrawal reason given."""
     return lambda a: a.get("path") == "withdrawal" and a.get("reason") == reason
+
+
+def _situation_is(situation: str) -> When:
+    """The 72(t) situation chosen on the withdrawal path."""
+    return lambda a: a.get("path") == "withdrawal" and a.get("situation") == situation
 
 
 def _owes_on_loan_path(a: Answers) -> bool:
@@ -677,6 +697,7 @@ QUESTIONS: tuple[Question, ...] = (
         unknown_default="none",
         counted_as="none",
     ),
+    Question("children", _children, str, asked_when=_situation_is("birth_adoption")),
     Question(
         "leaving_date",
         _date("any"),
