@@ -29,6 +29,7 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "roth": ("roth.j2",),
     "job_change": ("recommendation.j2", "options.j2", "cash_out.j2", "indirect.j2"),
     "rmd": ("rmd.j2",),
+    "withdrawal": ("withdrawal.j2",),
     "actions": ("actions.j2",),
     "notes": ("notes.j2",),
     "trace": ("why.j2",),

@@ -11,16 +11,30 @@ from bot.formats import long_date, money, number, percent
 from bot.render.answer import render_template, tidy
 from bot.render.labels import LABELS, figure_label
 from bot.render.telegram_html import split_message
-from bot.wording import text
+from bot.wording import label, text
 from engine import Report
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# Trace figures that are counts or factors, not dollars.
+_PLAIN_NUMBERS = (
+    "loan.request.payments_per_year",
+    "loan.request.number_of_payments",
+    "early_withdrawal.sepp.life_expectancy",
+)
+
+
 def _why_value(figure: str, value: str) -> str:
-    """A trace value as the person reads it: dollars, percent, date, year or age."""
+    """A trace value as the person reads it: dollars, percent, date, year, age, yes or no."""
     if _ISO_DATE.fullmatch(value):
         return long_date(date.fromisoformat(value))
+    if value in ("True", "False"):
+        return text("label.phrase.yes" if value == "True" else "label.phrase.no")
+    if value == "unknown":
+        return text("label.phrase.not_in_data")
+    if figure == "early_withdrawal.exception":
+        return label(value, "exception")
     try:
         d = Decimal(value)
     except InvalidOperation:
@@ -31,9 +45,9 @@ def _why_value(figure: str, value: str) -> str:
         return str(int(d))
     if figure == "rmd.start_age":
         return text("label.phrase.age", age=number(d))
-    if figure == "rmd.factor":
+    if figure == "rmd.factor" or figure in _PLAIN_NUMBERS:
         return number(d)
-    if figure == "loan.repayment_term_years":
+    if figure in ("loan.repayment_term_years", "loan.request.years"):
         return text("label.phrase.years", years=number(d))
     return money(d)
 
