@@ -24,7 +24,7 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "limits": ("limits.j2",),
     "contributions": ("contributions.j2",),
     "vesting": ("vesting.j2",),
-    "loan": ("loan.j2",),
+    "loan": ("loan.j2", "loan_request.j2"),
     "early_withdrawal": ("early_withdrawal.j2",),
     "roth": ("roth.j2",),
     "job_change": ("recommendation.j2", "options.j2", "cash_out.j2", "indirect.j2"),

@@ -1,4 +1,4 @@
-"""Snapshots of what eight contrasting people read (clock and year fixed), reviewed by a person.
+"""Snapshots of what contrasting people read (clock and year fixed), reviewed by a person.
 
 Regenerate after a deliberate wording change with UPDATE_SNAPSHOTS=1, then read the diff.
 """
@@ -117,6 +117,120 @@ PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
                 "separation_date": "2026-12-10",
                 "new_plan_accepts_rollovers": False,
             },
+        },
+    ),
+}
+
+# Money out while working: five people asking for a withdrawal, five for a new loan.
+PEOPLE |= {
+    "w38-still-employed-medical": (
+        "withdrawal",
+        {
+            "age": 38,
+            "salary": 62000,
+            "balances": {"pretax": 27000},
+            "withdrawal": {"net_needed": 8000, "reason": "medical", "medical_expenses": 9000},
+        },
+    ),
+    "w57-left-at-56": (
+        "withdrawal",
+        {
+            "age": 57,
+            "salary": 40000,
+            "balances": {"pretax": 180000},
+            "job_change": {"leaving": True, "separation_date": "2025-09-30"},
+            "withdrawal": {"amount": 20000},
+        },
+    ),
+    "w45-eviction-state-tax": (
+        "withdrawal",
+        {
+            "age": 45,
+            "salary": 52000,
+            "state_tax_percent": 5,
+            "balances": {"pretax": 30000, "employer": 10000},
+            "loan": {"outstanding": 15000},
+            "withdrawal": {"net_needed": 6000, "reason": "eviction"},
+        },
+    ),
+    "w61-still-employed": (
+        "withdrawal",
+        {
+            "age": 61,
+            "salary": 88000,
+            "balances": {"pretax": 240000},
+            "withdrawal": {"amount": 15000},
+        },
+    ),
+    "w30-birth-of-twins": (
+        "withdrawal",
+        {
+            "age": 30,
+            "salary": 58000,
+            "balances": {"pretax": 22000},
+            "withdrawal": {"amount": 10000, "exceptions": ["birth_adoption"], "children": 2},
+        },
+    ),
+    "l30-home-30k-biweekly": (
+        "loan",
+        {
+            "age": 30,
+            "salary": 70000,
+            "balances": {"pretax": 60000},
+            "loan": {
+                "request": {
+                    "amount": 30000,
+                    "annual_rate_percent": 8.5,
+                    "payments_per_year": 26,
+                    "purpose": "residence",
+                    "years": 15,
+                }
+            },
+        },
+    ),
+    "l45-general-10k-monthly": (
+        "loan",
+        {
+            "age": 45,
+            "salary": 80000,
+            "state_tax_percent": 4,
+            "balances": {"pretax": 50000, "employer": 20000},
+            "loan": {
+                "request": {"amount": 10000, "annual_rate_percent": 8.5, "payments_per_year": 12}
+            },
+        },
+    ),
+    "l58-second-loan": (
+        "loan",
+        {
+            "age": 58,
+            "salary": 95000,
+            "balances": {"pretax": 150000},
+            "loan": {
+                "outstanding": 12000,
+                "highest_last_12_months": 15000,
+                "request": {"amount": 20000, "annual_rate_percent": 8.5, "payments_per_year": 26},
+            },
+        },
+    ),
+    "l33-over-the-limit": (
+        "loan",
+        {
+            "age": 33,
+            "salary": 55000,
+            "balances": {"pretax": 24000},
+            "loan": {
+                "request": {"amount": 20000, "annual_rate_percent": 8.5, "payments_per_year": 24}
+            },
+        },
+    ),
+    "l40-rate-unknown": (
+        "loan",
+        {
+            "age": 40,
+            "salary": 65000,
+            "balances": {"pretax": 70000},
+            "loan": {"request": {"amount": 15000, "payments_per_year": 26}},
         },
     ),
 }
