@@ -176,7 +176,7 @@ PEOPLE |= {
         {
             "age": 30,
             "salary": 70000,
-            "balances": {"pretax": 60000},
+            "balances": {"pretax": 44400},
             "loan": {
                 "request": {
                     "amount": 30000,
