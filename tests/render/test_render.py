@@ -816,3 +816,16 @@ def test_money_out_figures() -> None:
     assert "plus the 10% additional tax" not in l58
     l40 = to_plain("\n\n".join(render_answer(MONEY_OUT["l40-rate-unknown"][1], "loan")))
     assert "loan interest rate" in l40 and "each payday" not in l40
+
+
+def test_change_of_a_withdrawal_and_a_loan() -> None:
+    from tests.render.test_snapshots import AS_OF, PEOPLE
+
+    base = {"as_of": AS_OF, **PEOPLE["w38-still-employed-medical"][1]}
+    before, after = report_of(base), report_of(merge(base, {"state_tax_percent": 5}))
+    text = to_plain(render_change(before, after, "withdrawal"))
+    assert "State tax on the withdrawal: $0 →" in text and "Amount to take out" in text
+    loan = {"as_of": AS_OF, **PEOPLE["l45-general-10k-monthly"][1]}
+    cheaper = merge(loan, {"loan": {"request": {"annual_rate_percent": 7}}})
+    moved = to_plain(render_change(report_of(loan), report_of(cheaper), "loan"))
+    assert "New loan: payment each payday: $205.17 →" in moved
