@@ -127,10 +127,24 @@ def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
             "match_left_on_table": r.contributions.match_left_on_table,
         }
     if path == "loan":
-        return {
+        out = {
             "max_new_loan": r.loan.max_new_loan,
             "loan_offset_cost": offset_cost,
             "forfeited_if_leaving_now": r.vesting.forfeited_if_leaving_now,
+        }
+        q = r.loan.request
+        if q is not None and q.payment is not None and q.total_interest is not None:
+            out |= {"loan_payment": q.payment, "loan_total_interest": q.total_interest}
+        return out
+    if path == "withdrawal" and r.withdrawal is not None:
+        w = r.withdrawal
+        return {
+            "withdrawal_gross": w.gross,
+            "withdrawal_net": w.net,
+            "withdrawal_federal_tax": w.federal_tax,
+            "withdrawal_state_tax": w.state_tax,
+            "withdrawal_penalty": w.penalty,
+            "loan_offset_cost": offset_cost,
         }
     if path == "withdrawal":
         return {

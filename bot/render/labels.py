@@ -19,17 +19,18 @@ _FIGURE_ID = re.compile(
     r"^(job_change\.options|actions|loan\.request\.if_job_lost|withdrawal\.exception_amounts)"
     r"\.([a-z0-9_]+)\.(.+)$"
 )
-# A figure of one item of a list (an option, an action, a job-loss row, an exception used):
-# the label kind of the item's name (None: the item's code is a number of months), of the
-# figure's, and the phrase that joins the two.
-_PER_ITEM: dict[str, tuple[str | None, str, str]] = {
-    "job_change.options": ("option", "option_figure", "label.phrase.option_figure"),
-    "actions": ("action", "action_figure", "label.phrase.action_figure"),
-    "loan.request.if_job_lost": (None, "job_lost_figure", "label.phrase.job_lost_figure"),
+# A figure of one item of a list (an option, an action, a job-loss row, an exception): the
+# kind of the item's name (None: its code is a number, shown as it is), the kind of the
+# figure's name, the phrase that joins the two, and the phrase's name for the item.
+_PER_ITEM: dict[str, tuple[str | None, str, str, str]] = {
+    "job_change.options": ("option", "option_figure", "label.phrase.option_figure", "option"),
+    "actions": ("action", "action_figure", "label.phrase.action_figure", "action"),
+    "loan.request.if_job_lost": (None, "job_lost_figure", "label.phrase.job_lost_figure", "months"),
     "withdrawal.exception_amounts": (
         "withdrawal_exception",
-        "exception_amount_figure",
-        "label.phrase.exception_amount_figure",
+        "exception_figure",
+        "label.phrase.exception_figure",
+        "exception",
     ),
 }
 
@@ -80,13 +81,12 @@ def figure_label(figure: str, year: int | None = None) -> str:
     if m is None:
         return label(figure, "figure", year) if has(f"label.figure.{figure}") else figure
     owner, code, rest = m.groups()
-    item_kind, figure_kind, phrase = _PER_ITEM[owner]
+    item_kind, figure_kind, phrase, item = _PER_ITEM[owner]
     if not has(f"label.{figure_kind}.{rest}"):
         return figure
+    name = code if item_kind is None else label(code, item_kind, year)
     what = label(rest, figure_kind, year)
-    if item_kind is None:
-        return text(phrase, months=code, figure=what)
-    values: dict[str, Any] = {item_kind: label(code, item_kind, year), "figure": what}
+    values: dict[str, Any] = {item: name, "figure": what}
     return text(phrase, **values)
 
 

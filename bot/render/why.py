@@ -11,16 +11,60 @@ from bot.formats import long_date, money, number, percent
 from bot.render.answer import render_template, tidy
 from bot.render.labels import LABELS, figure_label
 from bot.render.telegram_html import split_message
-from bot.wording import text
+from bot.wording import label, text
 from engine import Report
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Figures whose formulas name engine codes and figure ids: those are put in words.
+_WORDED_FORMULAS = ("withdrawal.", "loan.request.", "loan.default.", "early_withdrawal.sepp.")
+_FIGURE_IN_FORMULA = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
+# A code in a formula: one with an underscore anywhere, a one-word code only before ": " or " $".
+_CODE_IN_FORMULA = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[a-z]+(?=: | \$)")
+_FORMULA_CODE_KINDS = ("withdrawal_exception", "loan_problem")
+
+
+def _code_words(m: re.Match[str], year: int) -> str:
+    """A code found in a formula, in plain words (left as it is when it is not a code)."""
+    code = m.group(0)
+    for kind in _FORMULA_CODE_KINDS:
+        if code in LABELS[kind]:
+            return label(code, kind, year)
+    return code
+
+
+def _why_formula(figure: str, formula: str, year: int) -> str:
+    """A trace formula as the person reads it: for the newer sections, codes, figure ids and
+    dates are put in words."""
+    if not figure.startswith(_WORDED_FORMULAS):
+        return formula
+
+    def figure_words(m: re.Match[str]) -> str:
+        name = figure_label(m.group(0), year)
+        return name if name != m.group(0) else m.group(0)
+
+    out = _FIGURE_IN_FORMULA.sub(figure_words, formula)
+    out = _CODE_IN_FORMULA.sub(lambda m: _code_words(m, year), out)
+    return _ISO_DATE.sub(lambda m: long_date(date.fromisoformat(m.group(0))), out)
+
+
+# Trace figures that are counts or factors, not dollars.
+_PLAIN_NUMBERS = (
+    "loan.request.payments_per_year",
+    "loan.request.number_of_payments",
+    "early_withdrawal.sepp.life_expectancy",
+)
 
 
 def _why_value(figure: str, value: str) -> str:
-    """A trace value as the person reads it: dollars, percent, date, year or age."""
+    """A trace value as the person reads it: dollars, percent, date, year, age, yes or no."""
     if _ISO_DATE.fullmatch(value):
         return long_date(date.fromisoformat(value))
+    if value in ("True", "False"):
+        return text("label.phrase.yes" if value == "True" else "label.phrase.no")
+    if value == "unknown":
+        return text("label.phrase.not_in_data")
+    if figure == "early_withdrawal.exception":
+        return label(value, "exception")
     try:
         d = Decimal(value)
     except InvalidOperation:
@@ -31,9 +75,9 @@ def _why_value(figure: str, value: str) -> str:
         return str(int(d))
     if figure == "rmd.start_age":
         return text("label.phrase.age", age=number(d))
-    if figure == "rmd.factor":
+    if figure == "rmd.factor" or figure in _PLAIN_NUMBERS:
         return number(d)
-    if figure == "loan.repayment_term_years":
+    if figure in ("loan.repayment_term_years", "loan.request.years"):
         return text("label.phrase.years", years=number(d))
     return money(d)
 
@@ -53,7 +97,7 @@ def render_why(report: Report, *, section: str | None = None) -> list[str]:
             {
                 "label": figure_label(e["figure"], report.tax_year),
                 "value": _why_value(e["figure"], e["value"]),
-                "formula": e["formula"],
+                "formula": _why_formula(e["figure"], e["formula"], report.tax_year),
                 "source": e["source"],
                 "tax_year": e["tax_year"],
             }

@@ -76,9 +76,9 @@ def test_withdrawal_path_finds_the_gross_for_the_cash_needed(tmp_path: Path) -> 
     out = run_piped(tmp_path / "w.db", WITHDRAWAL_TYPED, as_of=TODAY.isoformat())
     w = evaluate(build_profile(WITHDRAWAL_ANSWERS, TODAY)).withdrawal
     assert w is not None and w.net == 8000 and w.withholding_rule == "elective_10"
-    assert f"To have $8,000 in hand once the tax is paid, take out {money(w.gross)}" in out
+    assert f"To have $8,000 in hand, ask the plan for {money(w.gross)}" in out
     assert money(w.federal_tax) in out and money(w.penalty) in out
-    assert "medical expenses above" in out and money(w.penalty_free) in out
+    assert "Exception: medical bills above" in out and money(w.penalty_free) in out
     assert "hardship withdrawal" in out and "If you cash it all out" not in out
 
 
@@ -86,8 +86,8 @@ def test_loan_path_shows_the_payment_per_paycheck(tmp_path: Path) -> None:
     out = run_piped(tmp_path / "l.db", [*LOAN_TYPED, "I got laid off?"], as_of=TODAY.isoformat())
     q = evaluate(build_profile(LOAN_ANSWERS, TODAY)).loan.request
     assert q is not None and q.allowed and q.payment is not None
-    assert f"You would repay {money(q.payment)} each paycheck" in out
-    assert f"{q.number_of_payments} payments ({q.payments_per_year} a year)" in out
+    assert f"You repay {money(q.payment)} each payday" in out
+    assert f"{q.number_of_payments} payments, {q.payments_per_year} a year" in out
     assert money(q.total_interest or 0) in out and "After 12 months" in out
     # a typed question after the answer shows that part again, in their numbers
     after = out.split("I got laid off?")[-1] if "I got laid off?" in out else out

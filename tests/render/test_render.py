@@ -759,3 +759,73 @@ def test_render_answer_never_mutates_the_report() -> None:
         render_answer(r, path)
     render_why(r)
     assert r.model_dump() == before
+
+
+# --- money out while working: the withdrawal and the new loan ---------------------------------
+
+
+def _money_out_reports() -> dict[str, tuple[str, Report]]:
+    from tests.render.test_snapshots import AS_OF, PEOPLE
+
+    return {
+        name: (path, report_of({"as_of": AS_OF, **profile}))
+        for name, (path, profile) in PEOPLE.items()
+        if name[0] in "wl" and name[1].isdigit()
+    }
+
+
+MONEY_OUT = _money_out_reports()
+
+
+@pytest.mark.parametrize("name", sorted(MONEY_OUT))
+def test_money_out_answers_are_clean_and_short(name: str) -> None:
+    path, r = MONEY_OUT[name]
+    parts = render_answer(r, path)
+    for part in parts:
+        check_html(part)
+    text = "\n\n".join(parts)
+    plain = to_plain(text)
+    assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", plain), re.findall(r"\b\w+_\w+\b", plain)
+    head = "Your withdrawal" if path == "withdrawal" else "Your new loan"
+    section = next(s for s in re.split(r"\n\n(?=<b>)", text) if s.startswith(f"<b>{head}"))
+    assert len(to_plain(section)) < 1600, len(to_plain(section))
+    # the job-change cash-out block is not shown to someone asking about a withdrawal
+    assert "If you cash it all out" not in plain
+    why = to_plain("\n\n".join(render_why(r, section=path if path == "withdrawal" else "loan")))
+    assert not re.search(r"\b(?:withdrawal|loan\.request)\.[a-z]", why)
+    assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", why), re.findall(r"\b\w+_\w+\b", why)
+
+
+def test_money_out_figures() -> None:
+    w38 = to_plain(
+        "\n\n".join(render_answer(MONEY_OUT["w38-still-employed-medical"][1], "withdrawal"))
+    )
+    assert w38.index("To have $8,000 in hand, ask the plan for $10,579.92") < w38.index("It costs")
+    assert "medical bills above 7.5% of your income" in w38
+    assert "unless you pick another rate on Form W-4R" in w38 and "must withhold" not in w38
+    assert "A loan of $8,000 has no tax" in w38
+    w57 = to_plain("\n\n".join(render_answer(MONEY_OUT["w57-left-at-56"][1], "withdrawal")))
+    assert "The plan must withhold 20% ($4,000)" in w57 and "get about $1,600 back" in w57
+    w30 = to_plain("\n\n".join(render_answer(MONEY_OUT["w30-birth-of-twins"][1], "withdrawal")))
+    assert "birth or adoption (limit for 2026: $10,000)" in w30 and "within 3 years" in w30
+    l30 = to_plain("\n\n".join(render_answer(MONEY_OUT["l30-home-30k-biweekly"][1], "loan")))
+    assert l30.index("$7,800 short") < l30.index("You repay $136.22 each payday")
+    assert "After 48 months: $25,284.45 owed" in l30
+    l58 = to_plain("\n\n".join(render_answer(MONEY_OUT["l58-second-loan"][1], "loan")))
+    assert "no 10%: you left this job in or after the year you turned 55" in l58
+    assert "plus the 10% additional tax" not in l58
+    l40 = to_plain("\n\n".join(render_answer(MONEY_OUT["l40-rate-unknown"][1], "loan")))
+    assert "loan interest rate" in l40 and "each payday" not in l40
+
+
+def test_change_of_a_withdrawal_and_a_loan() -> None:
+    from tests.render.test_snapshots import AS_OF, PEOPLE
+
+    base = {"as_of": AS_OF, **PEOPLE["w38-still-employed-medical"][1]}
+    before, after = report_of(base), report_of(merge(base, {"state_tax_percent": 5}))
+    text = to_plain(render_change(before, after, "withdrawal"))
+    assert "State tax on the withdrawal: $0 →" in text and "Amount to take out" in text
+    loan = {"as_of": AS_OF, **PEOPLE["l45-general-10k-monthly"][1]}
+    cheaper = merge(loan, {"loan": {"request": {"annual_rate_percent": 7}}})
+    moved = to_plain(render_change(report_of(loan), report_of(cheaper), "loan"))
+    assert "New loan: payment each payday: $205.17 →" in moved

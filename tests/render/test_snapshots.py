@@ -1,5 +1,4 @@
-"""Snapshots of what contrasting people read (eight on the job change and other paths, five
-per money-out path) (clock and year fixed), reviewed by a person.
+"""Snapshots of what contrasting people read (clock and year fixed), reviewed by a person.
 
 Regenerate after a deliberate wording change with UPDATE_SNAPSHOTS=1, then read the diff.
 """
@@ -120,12 +119,16 @@ PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
             },
         },
     ),
-    "w38-medical-hardship": (
+}
+
+# Money out while working: five people asking for a withdrawal, five for a new loan.
+PEOPLE |= {
+    "w38-still-employed-medical": (
         "withdrawal",
         {
             "age": 38,
-            "salary": 75000,
-            "balances": {"pretax": 40000},
+            "salary": 62000,
+            "balances": {"pretax": 27000},
             "withdrawal": {"net_needed": 8000, "reason": "medical", "medical_expenses": 9000},
         },
     ),
@@ -133,10 +136,9 @@ PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
         "withdrawal",
         {
             "age": 57,
-            "salary": 60000,
-            "state_tax_percent": 4,
-            "balances": {"pretax": 120000},
-            "job_change": {"leaving": True, "separation_date": "2026-03-31"},
+            "salary": 40000,
+            "balances": {"pretax": 180000},
+            "job_change": {"leaving": True, "separation_date": "2025-09-30"},
             "withdrawal": {"amount": 20000},
         },
     ),
@@ -146,41 +148,42 @@ PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
             "age": 45,
             "salary": 52000,
             "state_tax_percent": 5,
-            "balances": {"pretax": 30000, "employer": 5000},
-            "withdrawal": {"net_needed": 5000, "reason": "eviction"},
+            "balances": {"pretax": 30000, "employer": 10000},
+            "loan": {"outstanding": 15000},
+            "withdrawal": {"net_needed": 6000, "reason": "eviction"},
         },
     ),
-    "w61-age-rule-still-working": (
+    "w61-still-employed": (
         "withdrawal",
         {
             "age": 61,
-            "salary": 90000,
-            "balances": {"pretax": 200000},
-            "withdrawal": {"amount": 25000},
+            "salary": 88000,
+            "balances": {"pretax": 240000},
+            "withdrawal": {"amount": 15000},
         },
     ),
     "w30-birth-of-twins": (
         "withdrawal",
         {
             "age": 30,
-            "salary": 65000,
-            "balances": {"pretax": 25000},
+            "salary": 58000,
+            "balances": {"pretax": 22000},
             "withdrawal": {"amount": 10000, "exceptions": ["birth_adoption"], "children": 2},
         },
     ),
-    "l30-home-30k": (
+    "l30-home-30k-biweekly": (
         "loan",
         {
             "age": 30,
             "salary": 70000,
-            "balances": {"pretax": 80000},
+            "balances": {"pretax": 44400},
             "loan": {
                 "request": {
                     "amount": 30000,
-                    "purpose": "residence",
-                    "years": 15,
                     "annual_rate_percent": 8.5,
                     "payments_per_year": 26,
+                    "purpose": "residence",
+                    "years": 15,
                 }
             },
         },
@@ -189,44 +192,45 @@ PEOPLE: dict[str, tuple[str, dict[str, Any]]] = {
         "loan",
         {
             "age": 45,
-            "salary": 90000,
-            "balances": {"pretax": 60000},
+            "salary": 80000,
+            "state_tax_percent": 4,
+            "balances": {"pretax": 50000, "employer": 20000},
             "loan": {
                 "request": {"amount": 10000, "annual_rate_percent": 8.5, "payments_per_year": 12}
             },
         },
     ),
-    "l58-owes-and-borrows-more": (
+    "l58-second-loan": (
         "loan",
         {
             "age": 58,
-            "salary": 110000,
+            "salary": 95000,
             "balances": {"pretax": 150000},
             "loan": {
-                "outstanding": 20000,
-                "highest_last_12_months": 25000,
-                "request": {"amount": 20000, "annual_rate_percent": 9, "payments_per_year": 26},
+                "outstanding": 12000,
+                "highest_last_12_months": 15000,
+                "request": {"amount": 20000, "annual_rate_percent": 8.5, "payments_per_year": 26},
             },
         },
     ),
-    "l40-asks-more-than-allowed": (
+    "l33-over-the-limit": (
+        "loan",
+        {
+            "age": 33,
+            "salary": 55000,
+            "balances": {"pretax": 24000},
+            "loan": {
+                "request": {"amount": 20000, "annual_rate_percent": 8.5, "payments_per_year": 24}
+            },
+        },
+    ),
+    "l40-rate-unknown": (
         "loan",
         {
             "age": 40,
-            "salary": 70000,
-            "balances": {"pretax": 30000},
-            "loan": {
-                "request": {"amount": 25000, "annual_rate_percent": 8, "payments_per_year": 26}
-            },
-        },
-    ),
-    "l35-rate-unknown": (
-        "loan",
-        {
-            "age": 35,
-            "salary": 60000,
-            "balances": {"pretax": 50000},
-            "loan": {"request": {"amount": 12000, "payments_per_year": 24}},
+            "salary": 65000,
+            "balances": {"pretax": 70000},
+            "loan": {"request": {"amount": 15000, "payments_per_year": 26}},
         },
     ),
 }
@@ -246,3 +250,7 @@ def test_snapshot(name: str) -> None:
     if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not file.exists():
         file.write_text(got)
     assert got == file.read_text(), f"{name}: rendering changed; read the diff, then update"
+
+
+def test_every_snapshot_file_belongs_to_a_person() -> None:
+    assert {p.stem for p in HERE.glob("*.txt")} == set(PEOPLE)

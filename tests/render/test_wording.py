@@ -317,7 +317,13 @@ def used_strings() -> set[str]:
     return out
 
 
-FIGURE_KINDS = {"figure": "", "option_figure": "job_change.options.", "action_figure": "actions."}
+FIGURE_KINDS = {
+    "figure": "",
+    "option_figure": "job_change.options.",
+    "action_figure": "actions.",
+    "job_lost_figure": "loan.request.if_job_lost.",
+    "exception_figure": "withdrawal.exception_amounts.",
+}
 
 
 def _code_is_used(kind: str, code: str, used: set[str], figures: set[str]) -> bool:

@@ -44,9 +44,9 @@ def test_loan_path_typed_then_laid_off(server: FakeServer, tmp_path: Path) -> No
         q = evaluate(build_profile(LOAN_ANSWERS, today)).loan.request
         assert q is not None and q.payment is not None
         _talk(server, 71, LOAN_TYPED)
-        wait(lambda: any("each paycheck" in t for t in texts(server, 71)), what="the loan answer")
+        wait(lambda: any("each payday" in t for t in texts(server, 71)), what="the loan answer")
         joined = "\n".join(texts(server, 71))
-        assert f"You would repay <b>{money(q.payment)}</b> each paycheck" in joined
+        assert f"You repay <b>{money(q.payment)} each payday</b>" in joined
         say(server, 71, "I got laid off?")
         wait(
             lambda: any("If your job ends, in your numbers" in t for t in texts(server, 71)),
@@ -64,9 +64,9 @@ def test_withdrawal_path_typed(server: FakeServer, tmp_path: Path) -> None:
         w = evaluate(build_profile(WITHDRAWAL_ANSWERS, today)).withdrawal
         assert w is not None
         _talk(server, 72, WITHDRAWAL_TYPED)
-        wait(lambda: any("in hand once" in t for t in texts(server, 72)), what="the answer")
+        wait(lambda: any("in hand, ask the plan" in t for t in texts(server, 72)), what="answer")
         joined = "\n".join(texts(server, 72))
-        assert f"take out <b>{money(w.gross)}</b>" in joined
+        assert f"ask the plan for <b>{money(w.gross)}</b>" in joined
         assert money(w.penalty) in joined and "hardship withdrawal" in joined
     finally:
         bot.stop()
