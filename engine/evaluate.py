@@ -52,7 +52,9 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     if p.balances.roth > 0 and not ro.basis_known and not ro.qualified_now:
         notes.append("roth_basis_unknown_taken_as_zero")
     # Federal tax on this year's income alone: the base every payout is stacked on.
-    tax_now = tax_on_income(p.income, p.filing_status, p.age_at_year_end, law)
+    tax_now = tax_on_income(
+        p.income, p.filing_status, p.deduction_age(law.year), law, p.spouse_deduction_age(law.year)
+    )
     ln = loans(p, portable, early.penalty_applies, tax_now, law, t)
     request = loan_request(p, ln.max_new_loan, t)
     default = loan_default(p, early.exception, t)

@@ -144,6 +144,8 @@ class Profile(Strict):
     age: Annotated[int, Field(ge=14, le=120)] | None = None
     birth_date: date | None = None
     filing_status: FilingStatus = "single"
+    spouse_age: Annotated[int, Field(ge=14, le=120)] | None = None
+    spouse_birth_date: date | None = None
     salary: Money
     income_this_year: Money | None = None
     other_income: Money = Decimal(0)
@@ -178,6 +180,20 @@ class Profile(Strict):
                 )
         elif self.age is None:
             problems.append(("age", "is required unless birth_date is given"))
+        if self.spouse_birth_date is not None:
+            derived = year - self.spouse_birth_date.year
+            if not 14 <= derived <= 120:
+                problems.append(
+                    ("spouse_birth_date", f"gives an age of {derived}; expected 14 to 120")
+                )
+            elif self.spouse_age is not None and self.spouse_age != derived:
+                problems.append(
+                    (
+                        "spouse_age",
+                        f"is {self.spouse_age} but spouse_birth_date gives {derived} "
+                        f"at Dec 31 of {year}",
+                    )
+                )
         b = self.balances
         if b.roth_basis is not None and b.roth_basis > b.roth:
             problems.append(("balances.roth_basis", "cannot be more than balances.roth"))
@@ -230,6 +246,26 @@ class Profile(Strict):
         assert self.age is not None
         return self.age
 
+    def deduction_age(self, year: int) -> int:
+        """Age for the 65+ deductions at Dec 31 of `year`: born Jan 1 counts a year older.
+
+        IRC 63(f) and 151(d)(5)(C) with Treas. Reg. 1.63-1 / IRS Pub 501: a person is 65 on the
+        day before the 65th birthday, so one born on January 1 is 65 at the end of the year before.
+        """
+        if self.birth_date is not None:
+            return _age_for_deductions(self.birth_date, year)
+        return self.age_at_year_end + year - self.year
+
+    def spouse_deduction_age(self, year: int) -> int | None:
+        """The spouse's age for the 65+ deductions at Dec 31 of `year` (married filing jointly)."""
+        if self.filing_status != "married_joint":
+            return None
+        if self.spouse_birth_date is not None:
+            return _age_for_deductions(self.spouse_birth_date, year)
+        if self.spouse_age is None:
+            return None
+        return self.spouse_age + year - self.year
+
     @property
     def birth_year(self) -> int:
         """Year of birth, exact or from the age at Dec 31."""
@@ -253,6 +289,11 @@ class Profile(Strict):
     def separation(self) -> date:
         """The separation date (as_of when not given)."""
         return self.job_change.separation_date or self.as_of
+
+
+def _age_for_deductions(born: date, year: int) -> int:
+    """Age at Dec 31 of `year`, one more when born on January 1 ("born before January 2")."""
+    return year - born.year + (1 if (born.month, born.day) == (1, 1) else 0)
 
 
 def _withdrawal_problems(w: Withdrawal, year: int) -> list[tuple[str, str]]:

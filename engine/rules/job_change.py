@@ -221,7 +221,13 @@ def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParam
         if_not_made_up=NotMadeUp(
             taxable=short,
             federal_tax=tax_on_distribution(
-                p.income, short, p.filing_status, p.age_at_year_end, law, c.tax_now
+                p.income,
+                short,
+                p.filing_status,
+                p.deduction_age(law.year),
+                law,
+                c.tax_now,
+                p.spouse_deduction_age(law.year),
             ),
             state_tax=c.state_rate * short,
             penalty=c.penalty_rate * short,
@@ -237,7 +243,13 @@ def cash_out(c: Payout, p: Profile, exception: Exception72t | None, law: YearPar
     if exception:
         notes.append("no_penalty_" + exception)
     fed = tax_on_distribution(
-        p.income, c.taxable, p.filing_status, p.age_at_year_end, law, c.tax_now
+        p.income,
+        c.taxable,
+        p.filing_status,
+        p.deduction_age(law.year),
+        law,
+        c.tax_now,
+        p.spouse_deduction_age(law.year),
     )
     return _option(
         c,

@@ -82,8 +82,9 @@ def job_lost_row(
     due, extended = offset_deadlines(leave, P.DEFAULT)
     extra = max(0, (leave.year - p.as_of.year) * 12 + leave.month - p.as_of.month)
     exc = X.separation_exception(p, leave, leave, extra)
-    age = leave.year - p.birth_year
-    fed = cents(tax_on_distribution(p.income, owed, p.filing_status, age, X.law_of(year)))
+    law = X.law_of(year)
+    age, spouse = p.deduction_age(leave.year), p.spouse_deduction_age(leave.year)
+    fed = cents(tax_on_distribution(p.income, owed, p.filing_status, age, law, None, spouse))
     state = cents(pct(p.state_tax_percent) * owed)
     pen = ZERO if exc else cents(P.amount("early_withdrawal_rate", year) * owed)
     f = f"loan.request.if_job_lost.{months}"

@@ -87,7 +87,15 @@ def loans(
     offset = None
     if p.job_change.leaving and owed > 0:
         due, extended = offset_deadlines(p.separation, law.parameters)
-        fed = tax_on_distribution(p.income, owed, p.filing_status, p.age_at_year_end, law, tax_now)
+        fed = tax_on_distribution(
+            p.income,
+            owed,
+            p.filing_status,
+            p.deduction_age(law.year),
+            law,
+            tax_now,
+            p.spouse_deduction_age(law.year),
+        )
         state = pct(p.state_tax_percent) * owed
         pen = law.amount("early_withdrawal_rate") * owed if penalty else ZERO
         offset = LoanOffset(
