@@ -95,18 +95,14 @@ def job_lost_row(
         f"{usd(payment)} x ((1 + r)^{k} - 1) / r, r = {periodic_rate:.10f}",
         "IRC 72(p)(2)(C)",
     )
-    deadline_txt = (
-        f"offset on leaving {leave}: roll it over by {due} ({extended} with an extension)"
-        if due is not None
-        else f"offset on leaving {leave}: the {leave.year} return due date is not in the data yet"
-    )
     t.add(
         f + ".rollover_deadline",
-        due if due is not None else "unknown",
-        deadline_txt,
+        due,
+        f"offset on leaving {leave}: roll it over by {due} ({extended} with an extension)",
         "IRC 402(c)(3)(C)",
         "return_due_date",
         "return_due_date_extended",
+        "IRC 6072(a), 6081, 7503",
     )
     t.add(
         f + ".federal_tax",
