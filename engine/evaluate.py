@@ -17,6 +17,12 @@ from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
 from engine.rules.recommendation import job_change_section
 from engine.rules.rmd import rmd
+from engine.rules.rollover_parts import (
+    after_tax_split,
+    pro_rata_warning,
+    rmd_first,
+    roth_to_roth_ira,
+)
 from engine.rules.roth import roth
 from engine.rules.sepp import sepp
 from engine.rules.tax import tax_on_income
@@ -79,6 +85,17 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     rm = rmd(p, vest.vested_employer, law, t)
     if rm.start_age_unsettled:
         notes.append("rmd_age_unsettled_for_1959")
+    first = rmd_first(p, rm, t)
+    if first is not None and p.prior_year_end_balance is None:
+        notes.append("rmd_base_estimated")
+    jc = jc.model_copy(
+        update={
+            "rmd_first": first,
+            "roth_to_roth_ira": roth_to_roth_ira(p, t),
+            "after_tax_split": after_tax_split(p, vest.vested_employer, t),
+            "pro_rata_warning": pro_rata_warning(p, jc, vest.vested_employer, t),
+        }
+    )
     plan = actions(p, vest, jc, ln, rm, t)
     money_out = withdrawal(p, portable, ro.qualified_now, early.exception, t)
     return Report(

@@ -100,6 +100,13 @@ class Plan(Strict):
     loan_floor_10k: bool = False
 
 
+class AfterTax(Strict):
+    """After-tax (non-Roth) money in the plan, in addition to `balances`, and its basis."""
+
+    amount: Money | None = None
+    basis: Money | None = None
+
+
 class JobChange(Strict):
     """Whether and when the person leaves this employer."""
 
@@ -108,6 +115,7 @@ class JobChange(Strict):
     public_safety: bool = False
     new_plan_accepts_rollovers: bool | None = None
     public_safety_years: Annotated[Decimal, Field(ge=0, le=70, allow_inf_nan=False)] | None = None
+    after_tax: AfterTax = AfterTax()
 
 
 class Withdrawal(Strict):
@@ -162,6 +170,8 @@ class Profile(Strict):
     prior_year_end_balance: Money | None = None
     assumptions: Assumptions = Assumptions()
     withdrawal: Withdrawal = Withdrawal()
+    other_ira_pretax: Money = Decimal(0)
+    backdoor_roth: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -209,6 +219,9 @@ class Profile(Strict):
             and self.loan.highest_last_12_months < self.loan.outstanding
         ):
             problems.append(("loan.highest_last_12_months", "cannot be less than loan.outstanding"))
+        at = self.job_change.after_tax
+        if at.basis is not None and at.amount is not None and at.basis > at.amount:
+            problems.append(("job_change.after_tax.basis", "cannot be more than the amount"))
         sched = self.vesting.schedule
         if isinstance(sched, list) and any(a > b for a, b in pairwise(sched)):
             problems.append(("vesting.schedule", "vested percents must not decrease"))

@@ -258,6 +258,20 @@ class Option(Out):
     if_not_made_up: NotMadeUp | None = None
 
 
+class RmdFirst(Out):
+    """The year's RMD, paid out first at a separation: it can never be rolled over."""
+
+    amount: Money
+    not_rollable: bool
+
+
+class AfterTaxSplit(Out):
+    """One distribution to two places (Notice 2014-54): basis to a Roth IRA, the rest pre-tax."""
+
+    to_roth_ira: Money
+    to_traditional_ira: Money
+
+
 class JobChangeOut(Out):
     """The options at a job change, compared, and one recommendation."""
 
@@ -267,6 +281,10 @@ class JobChangeOut(Out):
     recommended: OptionId
     reasons: list[str]
     options: list[Option]
+    rmd_first: RmdFirst | None = None
+    after_tax_split: AfterTaxSplit | None = None
+    roth_to_roth_ira: Money = Decimal(0)
+    pro_rata_warning: bool = False
 
 
 class RmdOut(Out):
