@@ -11,6 +11,7 @@ from engine.report import LoanDefault, LoanRequestOut, Report, Sepp, WithdrawalO
 from engine.rules.actions import actions
 from engine.rules.contributions import contribution_limits, contributions
 from engine.rules.exceptions_72t import with_public_safety_service
+from engine.rules.fees import fees_known, with_fees
 from engine.rules.job_change import job_change_options
 from engine.rules.loan_default import loan_default
 from engine.rules.loan_request import loan_request
@@ -94,6 +95,8 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
             "roth_to_roth_ira": roth_to_roth_ira(p, t),
             "after_tax_split": after_tax_split(p, vest.vested_employer, t),
             "pro_rata_warning": pro_rata_warning(p, jc, vest.vested_employer, t),
+            "fees_known": fees_known(p),
+            "options": with_fees(p, jc.options, t),
         }
     )
     plan = actions(p, vest, jc, ln, rm, t)

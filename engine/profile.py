@@ -134,6 +134,14 @@ class Withdrawal(Strict):
     prior_emergency_amount: Money | None = None
 
 
+class Fees(Strict):
+    """All-in yearly cost of each place the money can be (unknown when not given)."""
+
+    old_plan_percent: Annotated[Decimal, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+    new_plan_percent: Annotated[Decimal, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+    ira_percent: Annotated[Decimal, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+
+
 class Assumptions(Strict):
     """Assumptions for projections, not law."""
 
@@ -171,6 +179,7 @@ class Profile(Strict):
     assumptions: Assumptions = Assumptions()
     withdrawal: Withdrawal = Withdrawal()
     other_ira_pretax: Money = Decimal(0)
+    fees: Fees = Fees()
     backdoor_roth: bool = False
 
     @model_validator(mode="after")

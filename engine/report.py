@@ -256,6 +256,7 @@ class Option(Out):
     notes: list[str]
     make_up_needed: Money | None = None
     if_not_made_up: NotMadeUp | None = None
+    fees_to_retirement: Money | None = None
 
 
 class RmdFirst(Out):
@@ -285,6 +286,7 @@ class JobChangeOut(Out):
     after_tax_split: AfterTaxSplit | None = None
     roth_to_roth_ira: Money = Decimal(0)
     pro_rata_warning: bool = False
+    fees_known: bool = False
 
 
 class RmdOut(Out):
