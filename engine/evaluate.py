@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import localcontext
 
-from engine.money import MONEY_CONTEXT
+from engine.money import MONEY_CONTEXT, ZERO
 from engine.parameters import DEFAULT, ParameterSet, YearParameters
 from engine.profile import Profile
 from engine.report import LoanDefault, LoanRequestOut, Report, Sepp, WithdrawalOut
@@ -16,6 +16,7 @@ from engine.rules.job_change import job_change_options
 from engine.rules.loan_default import loan_default
 from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
+from engine.rules.nua import nua
 from engine.rules.recommendation import job_change_section
 from engine.rules.rmd import rmd
 from engine.rules.rollover_parts import (
@@ -96,6 +97,9 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
             "after_tax_split": after_tax_split(p, vest.vested_employer, t),
             "pro_rata_warning": pro_rata_warning(p, jc, vest.vested_employer, t),
             "fees_known": fees_known(p),
+            "nua": nua(
+                p, law.amount("early_withdrawal_rate") if early.penalty_applies else ZERO, law, t
+            ),
             "options": with_fees(p, jc.options, t),
         }
     )

@@ -107,6 +107,13 @@ class AfterTax(Strict):
     basis: Money | None = None
 
 
+class EmployerStock(Strict):
+    """Employer shares in the plan, in addition to `balances`: value and the plan's cost basis."""
+
+    market_value: Money | None = None
+    cost_basis: Money | None = None
+
+
 class JobChange(Strict):
     """Whether and when the person leaves this employer."""
 
@@ -116,6 +123,7 @@ class JobChange(Strict):
     new_plan_accepts_rollovers: bool | None = None
     public_safety_years: Annotated[Decimal, Field(ge=0, le=70, allow_inf_nan=False)] | None = None
     after_tax: AfterTax = AfterTax()
+    employer_stock: EmployerStock = EmployerStock()
 
 
 class Withdrawal(Strict):

@@ -273,6 +273,18 @@ class AfterTaxSplit(Out):
     to_traditional_ira: Money
 
 
+class Nua(Out):
+    """Employer stock out in kind (net unrealized appreciation) against an IRA rollover."""
+
+    ordinary_income_now: Money
+    tax_now: Money
+    penalty_now: Money
+    nua_amount: Money
+    ltcg_tax_if_sold: Money
+    total_tax_nua_route: Money
+    total_tax_ira_route: Money
+
+
 class JobChangeOut(Out):
     """The options at a job change, compared, and one recommendation."""
 
@@ -287,6 +299,7 @@ class JobChangeOut(Out):
     roth_to_roth_ira: Money = Decimal(0)
     pro_rata_warning: bool = False
     fees_known: bool = False
+    nua: Nua | None = None
 
 
 class RmdOut(Out):

@@ -1,6 +1,6 @@
 """Maps the withdrawal, exception, loan, Roth and SEPP cases of public-cases-2.json to Profiles.
 
-Topics of the file that the engine does not compute yet (Roth IRA ordering, NUA, backdoor
+Topics of the file that the engine does not compute yet (Roth IRA ordering, backdoor
 Roth, Roth IRA phase-out, creditor protection, Social Security) are listed in NOT_MAPPED with
 the reason.
 """
@@ -251,7 +251,24 @@ def _rmd_first(i: dict[str, Any]) -> Profile:
     }
 
 
+def _nua(i: dict[str, Any]) -> Profile:
+    return {
+        "as_of": f"{i['tax_year']}-06-30",
+        "age": i["age_in_year_of_separation"],
+        "filing_status": i["filing_status"],
+        "salary": i["wages_in_year"],
+        "job_change": {
+            "leaving": True,
+            "employer_stock": {
+                "market_value": i["employer_stock_fmv_at_distribution"],
+                "cost_basis": i["plan_cost_basis"],
+            },
+        },
+    }
+
+
 W = "withdrawal."
+NUA = "job_change.nua."
 SPLIT = "job_change.after_tax_split."
 TOPICS_2: dict[str, tuple[Callable[[dict[str, Any]], Profile], dict[str, Getter]]] = {
     "hardship_gross_up": (
@@ -396,6 +413,23 @@ TOPICS_2: dict[str, tuple[Callable[[dict[str, Any]], Profile], dict[str, Getter]
             ),
         },
     ),
+    "nua_distribution": (
+        _nua,
+        {
+            "ordinary_income_from_basis": _f(NUA + "ordinary_income_now"),
+            "nua_excluded_at_distribution": _f(NUA + "nua_amount"),
+            "additional_tax_10pct": _f(NUA + "penalty_now"),
+            "ltcg_tax": _f(NUA + "ltcg_tax_if_sold"),
+            "incremental_tax_vs_wages_only": _f(NUA + "total_tax_nua_route"),
+            "alternative_roll_all_to_ira_and_withdraw_300000_incremental_tax": _f(
+                NUA + "total_tax_ira_route"
+            ),
+            "nua_strategy_savings": lambda r: (
+                r["job_change"]["nua"]["total_tax_ira_route"]
+                - r["job_change"]["nua"]["total_tax_nua_route"]
+            ),
+        },
+    ),
     "sepp_payment": (
         _sepp,
         {"annual_payment": _f("early_withdrawal.sepp.amortization")},
@@ -428,11 +462,19 @@ DESCRIPTIVE = {
     "annuity_factor",
     "taxable_if_after_tax_earnings_also_sent_to_roth_ira",
     "default_withholding_on_rmd_10pct",
+    "lump_sum_distribution",
+    "required_withholding_on_stock_distribution",
+    "ordinary_taxable_income",
+    "tax_on_ordinary_income",
+    "ltcg_at_0pct",
+    "ltcg_at_15pct",
+    "ltcg_at_20pct",
+    "total_federal_income_tax",
+    "niit",
 }
 
 NOT_MAPPED = {
     "roth_ira_vs_roth_401k_ordering": "Roth IRA ordering rules: the engine has no Roth IRA",
-    "nua_distribution": "employer stock (NUA): job_change.employer_stock not built yet",
     "backdoor_roth_pro_rata": "backdoor Roth pro rata: other_ira_pretax not built yet",
     "roth_ira_contribution_phaseout": "Roth IRA contribution limits: not in the engine",
     "creditor_protection_bankruptcy": "creditor protection: not in the engine",
