@@ -402,9 +402,9 @@ TOPICS_2: dict[str, tuple[Callable[[dict[str, Any]], Profile], dict[str, Getter]
         _rmd_first,
         {
             "applicable_age": _f("rmd.start_age"),
-            # leaving in the first distribution year: this year's RMD is due by the RBD
-            "required_beginning_date": _f("rmd.due"),
-            "first_distribution_year": lambda r: int(r["rmd"]["due"][:4]) - 1,
+            "required_beginning_date": _f("rmd.required_beginning_date"),
+            # the RBD is April 1 after the first distribution year
+            "first_distribution_year": lambda r: int(r["rmd"]["required_beginning_date"][:4]) - 1,
             "uniform_lifetime_factor": _f("rmd.factor"),
             "rmd_2026": _f("rmd.amount"),
             "not_rollable_amount": _f("job_change.rmd_first.amount"),
