@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from decimal import localcontext
 
-from engine.money import MONEY_CONTEXT
+from engine.money import MONEY_CONTEXT, ZERO
 from engine.parameters import DEFAULT, ParameterSet, YearParameters
 from engine.profile import Profile
 from engine.report import LoanDefault, LoanRequestOut, Report, Sepp, WithdrawalOut
 from engine.rules.actions import actions
 from engine.rules.contributions import contribution_limits, contributions
 from engine.rules.exceptions_72t import with_public_safety_service
+from engine.rules.fees import fees_known, with_fees
 from engine.rules.job_change import job_change_options
 from engine.rules.loan_default import loan_default
 from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
+from engine.rules.nua import nua
 from engine.rules.recommendation import job_change_section
 from engine.rules.rmd import rmd
+from engine.rules.rollover_parts import (
+    after_tax_split,
+    pro_rata_warning,
+    rmd_first,
+    roth_to_roth_ira,
+)
 from engine.rules.roth import roth
 from engine.rules.sepp import sepp
 from engine.rules.tax import tax_on_income
@@ -52,7 +60,9 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     if p.balances.roth > 0 and not ro.basis_known and not ro.qualified_now:
         notes.append("roth_basis_unknown_taken_as_zero")
     # Federal tax on this year's income alone: the base every payout is stacked on.
-    tax_now = tax_on_income(p.income, p.filing_status, p.age_at_year_end, law)
+    tax_now = tax_on_income(
+        p.income, p.filing_status, p.deduction_age(law.year), law, p.spouse_deduction_age(law.year)
+    )
     ln = loans(p, portable, early.penalty_applies, tax_now, law, t)
     request = loan_request(p, ln.max_new_loan, t)
     default = loan_default(p, early.exception, t)
@@ -77,6 +87,22 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
     rm = rmd(p, vest.vested_employer, law, t)
     if rm.start_age_unsettled:
         notes.append("rmd_age_unsettled_for_1959")
+    first = rmd_first(p, rm, t)
+    if first is not None and p.prior_year_end_balance is None:
+        notes.append("rmd_base_estimated")
+    jc = jc.model_copy(
+        update={
+            "rmd_first": first,
+            "roth_to_roth_ira": roth_to_roth_ira(p, t),
+            "after_tax_split": after_tax_split(p, vest.vested_employer, t),
+            "pro_rata_warning": pro_rata_warning(p, jc, vest.vested_employer, t),
+            "fees_known": fees_known(p),
+            "nua": nua(
+                p, law.amount("early_withdrawal_rate") if early.penalty_applies else ZERO, law, t
+            ),
+            "options": with_fees(p, jc.options, t),
+        }
+    )
     plan = actions(p, vest, jc, ln, rm, t)
     money_out = withdrawal(p, portable, ro.qualified_now, early.exception, t)
     return Report(

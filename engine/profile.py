@@ -100,6 +100,20 @@ class Plan(Strict):
     loan_floor_10k: bool = False
 
 
+class AfterTax(Strict):
+    """After-tax (non-Roth) money in the plan, in addition to `balances`, and its basis."""
+
+    amount: Money | None = None
+    basis: Money | None = None
+
+
+class EmployerStock(Strict):
+    """Employer shares in the plan, in addition to `balances`: value and the plan's cost basis."""
+
+    market_value: Money | None = None
+    cost_basis: Money | None = None
+
+
 class JobChange(Strict):
     """Whether and when the person leaves this employer."""
 
@@ -108,6 +122,8 @@ class JobChange(Strict):
     public_safety: bool = False
     new_plan_accepts_rollovers: bool | None = None
     public_safety_years: Annotated[Decimal, Field(ge=0, le=70, allow_inf_nan=False)] | None = None
+    after_tax: AfterTax = AfterTax()
+    employer_stock: EmployerStock = EmployerStock()
 
 
 class Withdrawal(Strict):
@@ -124,6 +140,14 @@ class Withdrawal(Strict):
     prior_emergency_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
     prior_emergency_repaid: Money = Decimal(0)
     prior_emergency_amount: Money | None = None
+
+
+class Fees(Strict):
+    """All-in yearly cost of each place the money can be (unknown when not given)."""
+
+    old_plan_percent: Annotated[Decimal, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+    new_plan_percent: Annotated[Decimal, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
+    ira_percent: Annotated[Decimal, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
 
 
 class Assumptions(Strict):
@@ -144,6 +168,8 @@ class Profile(Strict):
     age: Annotated[int, Field(ge=14, le=120)] | None = None
     birth_date: date | None = None
     filing_status: FilingStatus = "single"
+    spouse_age: Annotated[int, Field(ge=14, le=120)] | None = None
+    spouse_birth_date: date | None = None
     salary: Money
     income_this_year: Money | None = None
     other_income: Money = Decimal(0)
@@ -160,6 +186,9 @@ class Profile(Strict):
     prior_year_end_balance: Money | None = None
     assumptions: Assumptions = Assumptions()
     withdrawal: Withdrawal = Withdrawal()
+    other_ira_pretax: Money = Decimal(0)
+    fees: Fees = Fees()
+    backdoor_roth: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -178,6 +207,20 @@ class Profile(Strict):
                 )
         elif self.age is None:
             problems.append(("age", "is required unless birth_date is given"))
+        if self.spouse_birth_date is not None:
+            derived = year - self.spouse_birth_date.year
+            if not 14 <= derived <= 120:
+                problems.append(
+                    ("spouse_birth_date", f"gives an age of {derived}; expected 14 to 120")
+                )
+            elif self.spouse_age is not None and self.spouse_age != derived:
+                problems.append(
+                    (
+                        "spouse_age",
+                        f"is {self.spouse_age} but spouse_birth_date gives {derived} "
+                        f"at Dec 31 of {year}",
+                    )
+                )
         b = self.balances
         if b.roth_basis is not None and b.roth_basis > b.roth:
             problems.append(("balances.roth_basis", "cannot be more than balances.roth"))
@@ -193,6 +236,9 @@ class Profile(Strict):
             and self.loan.highest_last_12_months < self.loan.outstanding
         ):
             problems.append(("loan.highest_last_12_months", "cannot be less than loan.outstanding"))
+        at = self.job_change.after_tax
+        if at.basis is not None and at.amount is not None and at.basis > at.amount:
+            problems.append(("job_change.after_tax.basis", "cannot be more than the amount"))
         sched = self.vesting.schedule
         if isinstance(sched, list) and any(a > b for a, b in pairwise(sched)):
             problems.append(("vesting.schedule", "vested percents must not decrease"))
@@ -230,6 +276,26 @@ class Profile(Strict):
         assert self.age is not None
         return self.age
 
+    def deduction_age(self, year: int) -> int:
+        """Age for the 65+ deductions at Dec 31 of `year`: born Jan 1 counts a year older.
+
+        IRC 63(f) and 151(d)(5)(C) with Treas. Reg. 1.63-1 / IRS Pub 501: a person is 65 on the
+        day before the 65th birthday, so one born on January 1 is 65 at the end of the year before.
+        """
+        if self.birth_date is not None:
+            return _age_for_deductions(self.birth_date, year)
+        return self.age_at_year_end + year - self.year
+
+    def spouse_deduction_age(self, year: int) -> int | None:
+        """The spouse's age for the 65+ deductions at Dec 31 of `year` (married filing jointly)."""
+        if self.filing_status != "married_joint":
+            return None
+        if self.spouse_birth_date is not None:
+            return _age_for_deductions(self.spouse_birth_date, year)
+        if self.spouse_age is None:
+            return None
+        return self.spouse_age + year - self.year
+
     @property
     def birth_year(self) -> int:
         """Year of birth, exact or from the age at Dec 31."""
@@ -253,6 +319,11 @@ class Profile(Strict):
     def separation(self) -> date:
         """The separation date (as_of when not given)."""
         return self.job_change.separation_date or self.as_of
+
+
+def _age_for_deductions(born: date, year: int) -> int:
+    """Age at Dec 31 of `year`, one more when born on January 1 ("born before January 2")."""
+    return year - born.year + (1 if (born.month, born.day) == (1, 1) else 0)
 
 
 def _withdrawal_problems(w: Withdrawal, year: int) -> list[tuple[str, str]]:

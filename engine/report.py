@@ -256,6 +256,33 @@ class Option(Out):
     notes: list[str]
     make_up_needed: Money | None = None
     if_not_made_up: NotMadeUp | None = None
+    fees_to_retirement: Money | None = None
+
+
+class RmdFirst(Out):
+    """The year's RMD, paid out first at a separation: it can never be rolled over."""
+
+    amount: Money
+    not_rollable: bool
+
+
+class AfterTaxSplit(Out):
+    """One distribution to two places (Notice 2014-54): basis to a Roth IRA, the rest pre-tax."""
+
+    to_roth_ira: Money
+    to_traditional_ira: Money
+
+
+class Nua(Out):
+    """Employer stock out in kind (net unrealized appreciation) against an IRA rollover."""
+
+    ordinary_income_now: Money
+    tax_now: Money
+    penalty_now: Money
+    nua_amount: Money
+    ltcg_tax_if_sold: Money
+    total_tax_nua_route: Money
+    total_tax_ira_route: Money
 
 
 class JobChangeOut(Out):
@@ -267,6 +294,12 @@ class JobChangeOut(Out):
     recommended: OptionId
     reasons: list[str]
     options: list[Option]
+    rmd_first: RmdFirst | None = None
+    after_tax_split: AfterTaxSplit | None = None
+    roth_to_roth_ira: Money = Decimal(0)
+    pro_rata_warning: bool = False
+    fees_known: bool = False
+    nua: Nua | None = None
 
 
 class RmdOut(Out):

@@ -221,7 +221,13 @@ def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParam
         if_not_made_up=NotMadeUp(
             taxable=short,
             federal_tax=tax_on_distribution(
-                p.income, short, p.filing_status, p.age_at_year_end, law, c.tax_now
+                p.income,
+                short,
+                p.filing_status,
+                p.deduction_age(law.year),
+                law,
+                c.tax_now,
+                p.spouse_deduction_age(law.year),
             ),
             state_tax=c.state_rate * short,
             penalty=c.penalty_rate * short,
@@ -230,14 +236,24 @@ def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParam
 
 
 def cash_out(c: Payout, p: Profile, exception: Exception72t | None, law: YearParameters) -> Option:
-    """Take it all in cash: taxed now, stacked on this year's income, plus any 72(t) tax."""
+    """Take it all in cash: taxed now, stacked on this year's income, plus any 72(t) tax.
+
+    An unpaid loan offset lands in the same year's income (IRC 402(c)(3)(C), 72(p)): the cash
+    is stacked on top of it, so this tax and the offset's own tax add up to the year's total.
+    """
     notes = ["withholding_is_prepayment"]
     if c.offset > 0:
-        notes.append("loan_offset_taxed_separately")
+        notes += ["loan_offset_taxed_separately", "tax_stacked_on_loan_offset"]
     if exception:
         notes.append("no_penalty_" + exception)
     fed = tax_on_distribution(
-        p.income, c.taxable, p.filing_status, p.age_at_year_end, law, c.tax_now
+        p.income + c.offset,
+        c.taxable,
+        p.filing_status,
+        p.deduction_age(law.year),
+        law,
+        c.tax_now if c.offset == 0 else None,
+        p.spouse_deduction_age(law.year),
     )
     return _option(
         c,
@@ -302,6 +318,12 @@ def trace_options(
         f"tax on income {t.usd(income)} + taxable {t.usd(taxable)} minus tax on {t.usd(income)} "
         f"({p.filing_status}, {law.year} brackets and standard deduction)"
     )
+    stacked_txt = (
+        f"tax on income {t.usd(income)} + loan offset {t.usd(c.offset)} + taxable "
+        f"{t.usd(taxable)} minus tax on {t.usd(income)} + loan offset {t.usd(c.offset)} "
+        f"({p.filing_status}, {law.year} brackets and standard deduction; the offset's own tax "
+        "is under loan.offset)"
+    )
     state_txt = f"{num(p.state_tax_percent)}% x taxable"
     pen_txt = f"{e_pct}% x {t.usd(taxable)}"
     untaxed_net = f"{t.usd(portable)} - $0 - $0 - $0"
@@ -325,7 +347,9 @@ def trace_options(
         t.add(
             f + ".federal_tax",
             o.federal_tax,
-            fed_txt if o.federal_tax else "no tax now: the money stays tax-deferred",
+            (stacked_txt if o.id == "cash_out" and c.offset > 0 else fed_txt)
+            if o.federal_tax
+            else "no tax now: the money stays tax-deferred",
             "tax_brackets",
             "standard_deduction",
         )

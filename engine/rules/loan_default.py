@@ -33,8 +33,9 @@ def loan_default(p: Profile, exception: str | None, t: Trace) -> dict[str, Any] 
     year = X.clamp_year(cure.year)
     leaving = p.job_change.leaving
     free = exception is not None if leaving else X.reached_59_half_on(p, cure)
-    age = cure.year - p.birth_year
-    fed = cents(tax_on_distribution(p.income, owed, p.filing_status, age, X.law_of(year)))
+    law = X.law_of(year)
+    age, spouse = p.deduction_age(cure.year), p.spouse_deduction_age(cure.year)
+    fed = cents(tax_on_distribution(p.income, owed, p.filing_status, age, law, None, spouse))
     state = cents(pct(p.state_tax_percent) * owed)
     rate = P.amount("early_withdrawal_rate", year)
     pen = ZERO if free else cents(rate * owed)

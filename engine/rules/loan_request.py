@@ -82,8 +82,9 @@ def job_lost_row(
     due, extended = offset_deadlines(leave, P.DEFAULT)
     extra = max(0, (leave.year - p.as_of.year) * 12 + leave.month - p.as_of.month)
     exc = X.separation_exception(p, leave, leave, extra)
-    age = leave.year - p.birth_year
-    fed = cents(tax_on_distribution(p.income, owed, p.filing_status, age, X.law_of(year)))
+    law = X.law_of(year)
+    age, spouse = p.deduction_age(leave.year), p.spouse_deduction_age(leave.year)
+    fed = cents(tax_on_distribution(p.income, owed, p.filing_status, age, law, None, spouse))
     state = cents(pct(p.state_tax_percent) * owed)
     pen = ZERO if exc else cents(P.amount("early_withdrawal_rate", year) * owed)
     f = f"loan.request.if_job_lost.{months}"
@@ -94,18 +95,14 @@ def job_lost_row(
         f"{usd(payment)} x ((1 + r)^{k} - 1) / r, r = {periodic_rate:.10f}",
         "IRC 72(p)(2)(C)",
     )
-    deadline_txt = (
-        f"offset on leaving {leave}: roll it over by {due} ({extended} with an extension)"
-        if due is not None
-        else f"offset on leaving {leave}: the {leave.year} return due date is not in the data yet"
-    )
     t.add(
         f + ".rollover_deadline",
-        due if due is not None else "unknown",
-        deadline_txt,
+        due,
+        f"offset on leaving {leave}: roll it over by {due} ({extended} with an extension)",
         "IRC 402(c)(3)(C)",
         "return_due_date",
         "return_due_date_extended",
+        "IRC 6072(a), 6081, 7503",
     )
     t.add(
         f + ".federal_tax",

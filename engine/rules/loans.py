@@ -9,6 +9,7 @@ from engine.money import ZERO, num, pct
 from engine.parameters import ParameterSet, YearParameters
 from engine.profile import Profile
 from engine.report import LoanOffset, LoanOut
+from engine.rules.due_dates import extended_due_date, return_due_date
 from engine.rules.tax import tax_on_distribution
 from engine.trace import Trace
 
@@ -33,10 +34,13 @@ def max_new_loan(dollar_limit: Decimal, vested_limit: Decimal) -> Decimal:
     return max(ZERO, min(dollar_limit, vested_limit))
 
 
-def offset_deadlines(separation: date, parameters: ParameterSet) -> tuple[date | None, date | None]:
-    """Rollover deadline of a loan offset: the offset year's return due date (402(c)(3)(C))."""
+def offset_deadlines(separation: date, parameters: ParameterSet) -> tuple[date, date]:
+    """Rollover deadline of a loan offset: the offset year's return due date (402(c)(3)(C)).
+
+    From the data when the year is covered, else from the rule (engine/rules/due_dates.py).
+    """
     if not parameters.covers(separation.year):
-        return None, None
+        return return_due_date(separation.year), extended_due_date(separation.year)
     offset_year = parameters.of_year(separation.year)
     return offset_year.day("return_due_date"), offset_year.day("return_due_date_extended")
 
@@ -87,7 +91,15 @@ def loans(
     offset = None
     if p.job_change.leaving and owed > 0:
         due, extended = offset_deadlines(p.separation, law.parameters)
-        fed = tax_on_distribution(p.income, owed, p.filing_status, p.age_at_year_end, law, tax_now)
+        fed = tax_on_distribution(
+            p.income,
+            owed,
+            p.filing_status,
+            p.deduction_age(law.year),
+            law,
+            tax_now,
+            p.spouse_deduction_age(law.year),
+        )
         state = pct(p.state_tax_percent) * owed
         pen = law.amount("early_withdrawal_rate") * owed if penalty else ZERO
         offset = LoanOffset(
@@ -107,6 +119,7 @@ def loans(
             "IRC 402(c)(3)(C)",
             "return_due_date",
             "return_due_date_extended",
+            "IRC 6072(a), 6081, 7503",
         )
         t.add(
             "loan.offset.federal_tax_if_not_rolled",

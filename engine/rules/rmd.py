@@ -60,6 +60,8 @@ def rmd(p: Profile, vested_employer: Decimal, law: YearParameters, t: Trace) -> 
     first_distribution_year = first
     if p.job_change.leaving and not p.five_percent_owner:
         first_distribution_year = max(first, p.separation.year)
+        # still working past the applicable age: April 1 after the year of retiring
+        rbd = required_beginning_date(first_distribution_year, law)
     required = y >= first_distribution_year and not working
     due = rbd if y == first_distribution_year else rmd_deadline(y, law)
     if p.job_change.leaving and y == first_distribution_year:
@@ -83,8 +85,13 @@ def rmd(p: Profile, vested_employer: Decimal, law: YearParameters, t: Trace) -> 
     t.add(
         "rmd.required_beginning_date",
         rbd,
-        f"{rbd:%B} {rbd.day} of the year after {first}"
-        + ("; delayed while you still work here (not a 5% owner)" if working else ""),
+        f"{rbd:%B} {rbd.day} of the year after {rbd.year - 1}"
+        + ("; delayed while you still work here (not a 5% owner)" if working else "")
+        + (
+            " (the year you leave: you worked here past the applicable age, not a 5% owner)"
+            if rbd.year - 1 > first
+            else ""
+        ),
         "rmd_required_beginning_month_day",
         "IRC 401(a)(9)(C)(i)(II)",
     )

@@ -8,12 +8,23 @@ from engine.money import ZERO
 from engine.parameters import YearParameters
 
 
-def standard_deduction(status: str, age: int, law: YearParameters, magi: Decimal) -> Decimal:
-    """Standard deduction plus the 65+ addition and the senior deduction (IRC 63, 151(d)(5)(C))."""
+def standard_deduction(
+    status: str,
+    age: int,
+    law: YearParameters,
+    magi: Decimal,
+    spouse_age: int | None = None,
+) -> Decimal:
+    """Standard deduction plus the 65+ addition and senior deduction of each spouse aged 65+.
+
+    IRC 63(c), 63(f) (per qualifying spouse) and 151(d)(5)(C) (per person, each reduced alike).
+    """
     total: Decimal = law.get("standard_deduction")[status]
-    if age >= law.amount("additional_deduction_age"):
-        total += law.get("additional_deduction_65")[status]
-        total += senior_deduction(status, law, magi)
+    threshold = law.amount("additional_deduction_age")
+    for who in (age, spouse_age):
+        if who is not None and who >= threshold:
+            total += law.get("additional_deduction_65")[status]
+            total += senior_deduction(status, law, magi)
     return total
 
 
@@ -38,9 +49,11 @@ def income_tax(taxable_income: Decimal, status: str, law: YearParameters) -> Dec
     return tax
 
 
-def tax_on_income(income: Decimal, status: str, age: int, law: YearParameters) -> Decimal:
+def tax_on_income(
+    income: Decimal, status: str, age: int, law: YearParameters, spouse_age: int | None = None
+) -> Decimal:
     """Federal tax on a year's income after the standard deduction."""
-    deduction = standard_deduction(status, age, law, income)
+    deduction = standard_deduction(status, age, law, income, spouse_age)
     return income_tax(max(ZERO, income - deduction), status, law)
 
 
@@ -51,10 +64,11 @@ def tax_on_distribution(
     age: int,
     law: YearParameters,
     before: Decimal | None = None,
+    spouse_age: int | None = None,
 ) -> Decimal:
     """The increase in federal tax from stacking a distribution on the year's income."""
     if amount <= 0:
         return ZERO
     if before is None:
-        before = tax_on_income(income, status, age, law)
-    return tax_on_income(income + amount, status, age, law) - before
+        before = tax_on_income(income, status, age, law, spouse_age)
+    return tax_on_income(income + amount, status, age, law, spouse_age) - before

@@ -27,12 +27,15 @@ def vested_percent(table: list[Decimal], years: int) -> Decimal:
 
 
 def service_at(p: Profile, when: date) -> int:
-    """Completed years of service on a date (one more if the next year completes by then)."""
+    """Completed years of service on a date: one more for each anniversary of the next date."""
     years = int(p.vesting.years_of_service)
     nxt = p.vesting.next_year_date
-    if nxt is not None and nxt <= when:
-        years += 1 + max(0, (when - nxt).days // 366)
-    return years
+    if nxt is None:
+        return years
+    k = 0
+    while add_years(nxt, k) <= when:
+        k += 1
+    return years + k
 
 
 def vesting(p: Profile, law: YearParameters, t: Trace) -> VestingOut:

@@ -141,7 +141,15 @@ def outcome(gross: Decimal, c: Context) -> Outcome:
     covered = covered_parts(taxable, c)
     free = sum((k.free for k in covered), ZERO)
     federal = cents(
-        tax_on_distribution(p.income, taxable, p.filing_status, p.age_at_year_end, X.law_of(y))
+        tax_on_distribution(
+            p.income,
+            taxable,
+            p.filing_status,
+            p.deduction_age(y),
+            X.law_of(y),
+            None,
+            p.spouse_deduction_age(y),
+        )
     )
     state = cents(pct(p.state_tax_percent) * taxable)
     penalty = cents(P.amount("early_withdrawal_rate", y) * (taxable - free))

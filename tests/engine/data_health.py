@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from engine.errors import ParameterError
 from engine.parameters import COVERAGE_FILE, UNITS, ParameterSet
+from engine.rules.due_dates import extended_due_date, return_due_date
 
 CITED_YEAR = re.compile(r"\((\d{4})\)")
 
@@ -26,33 +27,6 @@ def raw_entries(directory: Path) -> Iterator[tuple[str, str, dict[str, Any]]]:
         if path.name != COVERAGE_FILE:
             for name, entry in tomllib.loads(path.read_text(), parse_float=Decimal).items():
                 yield path.name, name, entry
-
-
-def emancipation_day(year: int) -> date:
-    """DC Emancipation Day as observed: April 16, or the nearest weekday (D.C. Code 1-612.02)."""
-    day = date(year, 4, 16)
-    if day.weekday() == 5:
-        return day - timedelta(days=1)
-    if day.weekday() == 6:
-        return day + timedelta(days=1)
-    return day
-
-
-def next_business_day(day: date) -> date:
-    """The day itself, or the next day that is no weekend or DC holiday (IRC 7503)."""
-    while day.weekday() >= 5 or day == emancipation_day(day.year):
-        day += timedelta(days=1)
-    return day
-
-
-def return_due_date(tax_year: int) -> date:
-    """The 15th day of the 4th month after the year (IRC 6072(a)), moved by IRC 7503."""
-    return next_business_day(date(tax_year + 1, 4, 15))
-
-
-def extended_due_date(tax_year: int) -> date:
-    """Six months later, October 15 (IRC 6081, Treas. Reg. 1.6081-4), moved by IRC 7503."""
-    return next_business_day(date(tax_year + 1, 10, 15))
 
 
 EXPECTED_DATES = {"return_due_date": return_due_date, "return_due_date_extended": extended_due_date}

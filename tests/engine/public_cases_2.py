@@ -1,8 +1,8 @@
 """Maps the withdrawal, exception, loan, Roth and SEPP cases of public-cases-2.json to Profiles.
 
-Topics of the file that the engine does not compute yet (Roth IRA ordering, after-tax split,
-NUA, backdoor Roth, Roth IRA phase-out, RMD first at separation, creditor protection, Social
-Security) are listed in NOT_MAPPED with the reason.
+Topics of the file that the engine does not compute yet (Roth IRA ordering, backdoor
+Roth, Roth IRA phase-out, creditor protection, Social Security) are listed in NOT_MAPPED with
+the reason.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.engine.public_cases import DATA, EXC, Getter, Profile, _f
+from tests.engine.public_cases import DATA, EXC, Getter, Profile, _f, opt
 
 CASES_FILE_2 = DATA / "public-cases-2.json"
 BIG = 500000  # a balance large enough that no balance limit binds
@@ -225,7 +225,51 @@ def _sepp_mod(i: dict[str, Any]) -> Profile:
     }
 
 
+def _after_tax(i: dict[str, Any]) -> Profile:
+    after_tax = i["after_tax_contributions"] + i["earnings_on_after_tax"]
+    return {
+        "as_of": "2026-06-30",
+        "age": 50,
+        "salary": 60000,
+        "balances": {"pretax": i["pretax_amounts"]},
+        "job_change": {
+            "leaving": True,
+            "after_tax": {"amount": after_tax, "basis": i["after_tax_contributions"]},
+        },
+    }
+
+
+def _rmd_first(i: dict[str, Any]) -> Profile:
+    return {
+        "as_of": i["rollover_request_date"],
+        "birth_date": i["birth_date"],
+        "salary": 0,
+        "five_percent_owner": i["five_percent_owner"],
+        "balances": {"pretax": i["balance_at_rollover"]},
+        "prior_year_end_balance": i["prior_dec31_balance"],
+        "job_change": {"leaving": True, "separation_date": i["separation_date"]},
+    }
+
+
+def _nua(i: dict[str, Any]) -> Profile:
+    return {
+        "as_of": f"{i['tax_year']}-06-30",
+        "age": i["age_in_year_of_separation"],
+        "filing_status": i["filing_status"],
+        "salary": i["wages_in_year"],
+        "job_change": {
+            "leaving": True,
+            "employer_stock": {
+                "market_value": i["employer_stock_fmv_at_distribution"],
+                "cost_basis": i["plan_cost_basis"],
+            },
+        },
+    }
+
+
 W = "withdrawal."
+NUA = "job_change.nua."
+SPLIT = "job_change.after_tax_split."
 TOPICS_2: dict[str, tuple[Callable[[dict[str, Any]], Profile], dict[str, Getter]]] = {
     "hardship_gross_up": (
         _hardship,
@@ -344,6 +388,48 @@ TOPICS_2: dict[str, tuple[Callable[[dict[str, Any]], Profile], dict[str, Getter]
             "early_withdrawal_additional_tax": _f(W + "penalty"),
         },
     ),
+    "after_tax_split_rollover": (
+        _after_tax,
+        {
+            "pretax_total": _f(SPLIT + "to_traditional_ira"),
+            "to_traditional_ira": _f(SPLIT + "to_traditional_ira"),
+            "to_roth_ira": _f(SPLIT + "to_roth_ira"),
+            "roth_ira_basis_from_rollover": _f(SPLIT + "to_roth_ira"),
+            "taxable_now": lambda r: opt(r, "direct_rollover_ira")["federal_tax"],
+        },
+    ),
+    "rmd_first_at_separation": (
+        _rmd_first,
+        {
+            "applicable_age": _f("rmd.start_age"),
+            "required_beginning_date": _f("rmd.required_beginning_date"),
+            # the RBD is April 1 after the first distribution year
+            "first_distribution_year": lambda r: int(r["rmd"]["required_beginning_date"][:4]) - 1,
+            "uniform_lifetime_factor": _f("rmd.factor"),
+            "rmd_2026": _f("rmd.amount"),
+            "not_rollable_amount": _f("job_change.rmd_first.amount"),
+            "max_direct_rollover": lambda r: (
+                opt(r, "direct_rollover_ira")["gross"] - r["job_change"]["rmd_first"]["amount"]
+            ),
+        },
+    ),
+    "nua_distribution": (
+        _nua,
+        {
+            "ordinary_income_from_basis": _f(NUA + "ordinary_income_now"),
+            "nua_excluded_at_distribution": _f(NUA + "nua_amount"),
+            "additional_tax_10pct": _f(NUA + "penalty_now"),
+            "ltcg_tax": _f(NUA + "ltcg_tax_if_sold"),
+            "incremental_tax_vs_wages_only": _f(NUA + "total_tax_nua_route"),
+            "alternative_roll_all_to_ira_and_withdraw_300000_incremental_tax": _f(
+                NUA + "total_tax_ira_route"
+            ),
+            "nua_strategy_savings": lambda r: (
+                r["job_change"]["nua"]["total_tax_ira_route"]
+                - r["job_change"]["nua"]["total_tax_nua_route"]
+            ),
+        },
+    ),
     "sepp_payment": (
         _sepp,
         {"annual_payment": _f("early_withdrawal.sepp.amortization")},
@@ -374,15 +460,23 @@ DESCRIPTIVE = {
     "periodic_rate",
     "first_year_qualified_distributions_possible",
     "annuity_factor",
+    "taxable_if_after_tax_earnings_also_sent_to_roth_ira",
+    "default_withholding_on_rmd_10pct",
+    "lump_sum_distribution",
+    "required_withholding_on_stock_distribution",
+    "ordinary_taxable_income",
+    "tax_on_ordinary_income",
+    "ltcg_at_0pct",
+    "ltcg_at_15pct",
+    "ltcg_at_20pct",
+    "total_federal_income_tax",
+    "niit",
 }
 
 NOT_MAPPED = {
     "roth_ira_vs_roth_401k_ordering": "Roth IRA ordering rules: the engine has no Roth IRA",
-    "after_tax_split_rollover": "after-tax (non-Roth) money: job_change.after_tax not built yet",
-    "nua_distribution": "employer stock (NUA): job_change.employer_stock not built yet",
     "backdoor_roth_pro_rata": "backdoor Roth pro rata: other_ira_pretax not built yet",
     "roth_ira_contribution_phaseout": "Roth IRA contribution limits: not in the engine",
-    "rmd_first_at_separation": "RMD first at separation: job_change.rmd_first not built yet",
     "creditor_protection_bankruptcy": "creditor protection: not in the engine",
     "ss_full_retirement_age": "Social Security: retirement section not built yet",
 }

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from engine import parameters as P
-from tests.engine.data_health import (
+from engine.rules.due_dates import (
     emancipation_day,
     extended_due_date,
     next_business_day,
-    problems,
     return_due_date,
 )
+from tests.engine.data_health import problems
 
 
 def test_the_engine_parameters_are_healthy() -> None:

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from engine import parameters as P
+from engine.rules.due_dates import extended_due_date, return_due_date
 from tests.dialogue.test_console import JOB_CHANGE, TODAY
-from tests.engine.data_health import extended_due_date, problems, return_due_date
+from tests.engine.data_health import problems
 
 ROOT = Path(__file__).resolve().parents[2]
 LAST = max(P.SUPPORTED_YEARS)

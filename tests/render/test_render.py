@@ -450,7 +450,7 @@ def test_terms_are_defined_where_they_first_appear() -> None:
 def test_p1_figures() -> None:
     r = REPORTS["p1-job-change-loan-roth"]
     text = to_plain("\n\n".join(render_answer(r, "job_change")))
-    assert "Net if you cash out: $48,316" in text
+    assert "Net if you cash out: $48,156" in text
     assert "Stay until March 1, 2027 to keep $4,000 more" in text
     assert "lose $12,000" in text
     assert "by April 15, 2027 (October 15, 2027 if you file a tax extension)" in text
@@ -473,7 +473,7 @@ def test_p1_figures() -> None:
     assert "The most you can borrow now: $35,000" in loan
     assert "April 15, 2027" in loan
     withdrawal = to_plain("\n\n".join(render_answer(r, "withdrawal")))
-    assert "$48,316" in withdrawal and "$10,500" in withdrawal
+    assert "$48,156" in withdrawal and "$10,500" in withdrawal
     saving = to_plain("\n\n".join(render_answer(r, "saving")))
     assert "You leave $425 of match on the table" in saving
     assert "at least 5% of your pay" in saving and "$24,500" in saving
@@ -486,7 +486,7 @@ def test_options_best_first_unavailable_last() -> None:
     block = block[: block.index("\n\n")]
     lines = [ln for ln in block.splitlines() if re.match(r"\d\. |✗ ", ln)]
     assert lines[0].startswith("1. Move it to an IRA (direct rollover) (my suggestion)")
-    assert lines[-2].startswith("4. Cash it out: $48,316 now, $0 at retirement")
+    assert lines[-2].startswith("4. Cash it out: $48,156 now, $0 at retirement")
     assert lines[-1].startswith("✗ Move it to your new employer's plan")
     assert "First ask your new plan whether it accepts rollovers." in lines[-1]
     values = [
@@ -558,7 +558,7 @@ def test_why_entry_format_and_sections() -> None:
     r = REPORTS["p1-job-change-loan-roth"]
     html_ = "\n\n".join(render_why(r))
     assert (
-        "<b>Cash it out: what you keep now</b>: $48,316\n$78,000 - $17,984 - $3,900 - $7,800\n"
+        "<b>Cash it out: what you keep now</b>: $48,156\n$78,000 - $18,144 - $3,900 - $7,800\n"
         "<i>arithmetic on the inputs</i> (tax year 2026)" in html_
     )
     assert "<b>First RMD due by</b>: April 1, 2057" in html_
@@ -788,7 +788,8 @@ def test_money_out_answers_are_clean_and_short(name: str) -> None:
     assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", plain), re.findall(r"\b\w+_\w+\b", plain)
     head = "Your withdrawal" if path == "withdrawal" else "Your new loan"
     section = next(s for s in re.split(r"\n\n(?=<b>)", text) if s.startswith(f"<b>{head}"))
-    assert len(to_plain(section)) < 1600, len(to_plain(section))
+    # (a job-loss table of five rows, each with its dated deadline, runs to about 1,700)
+    assert len(to_plain(section)) < 1800, len(to_plain(section))
     # the job-change cash-out block is not shown to someone asking about a withdrawal
     assert "If you cash it all out" not in plain
     why = to_plain("\n\n".join(render_why(r, section=path if path == "withdrawal" else "loan")))
