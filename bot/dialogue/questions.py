@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import JsonValue
 
@@ -27,6 +27,7 @@ from bot.dialogue.state import Answers
 from bot.render import money
 from bot.wording import has, say
 from engine import parameters as params
+from engine.profile import ExceptionClaim, HardshipReason
 
 TODAY = "today"  # an unknown_default meaning "the date of the conversation"
 PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
@@ -142,35 +143,10 @@ GOALS = _labelled("goal", ("job_change", "loan", "withdrawal", "saving"))
 YES_NO_UNSURE = _labelled("yes_no_unsure", ("yes", "no", "unknown"))
 FILING = _labelled("filing", ("single", "married_joint"))
 EMPLOYMENT = _labelled("employment", ("staying", "leaving"))
-REASONS = _labelled(
-    "reason",
-    (
-        "medical",
-        "home_purchase",
-        "tuition",
-        "eviction",
-        "funeral",
-        "home_repair",
-        "disaster",
-        "none",
-    ),
-)
-SITUATIONS = _labelled(
-    "situation",
-    (
-        "none",
-        "disability",
-        "terminal_illness",
-        "birth_adoption",
-        "emergency",
-        "domestic_abuse",
-        "disaster",
-        "qdro",
-        "levy",
-        "reservist",
-        "ltc_premiums",
-    ),
-)
+# The engine's own codes: the safe-harbor hardship needs (then "none"), and the 72(t)
+# situations a person can claim for a one-off withdrawal (SEPP is a series, not a pick).
+REASONS = _labelled("reason", (*(r for r in get_args(HardshipReason) if r != "none"), "none"))
+SITUATIONS = _labelled("situation", ("none", *(c for c in get_args(ExceptionClaim) if c != "sepp")))
 LOAN_PURPOSES = _labelled("loan_purpose", ("general", "residence"))
 PAY_FREQUENCIES = _labelled("pay_frequency", ("52", "26", "24", "12"))
 
