@@ -7,7 +7,14 @@ from decimal import localcontext
 from engine.money import MONEY_CONTEXT, ZERO
 from engine.parameters import DEFAULT, ParameterSet, YearParameters
 from engine.profile import Profile
-from engine.report import LoanDefault, LoanRequestOut, Report, Sepp, WithdrawalOut
+from engine.report import (
+    AssumptionsOut,
+    LoanDefault,
+    LoanRequestOut,
+    Report,
+    Sepp,
+    WithdrawalOut,
+)
 from engine.rules.actions import actions
 from engine.rules.contributions import contribution_limits, contributions
 from engine.rules.exceptions_72t import with_public_safety_service
@@ -104,6 +111,19 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
         }
     )
     plan = actions(p, vest, jc, ln, rm, t)
+    a = p.assumptions
+    t.add(
+        "assumptions.annual_return_percent",
+        a.annual_return_percent,
+        "as given, or the default",
+        "assumed (not law)",
+    )
+    t.add(
+        "assumptions.retirement_age",
+        a.retirement_age,
+        "as given, or the default",
+        "assumed (not law)",
+    )
     money_out = withdrawal(p, portable, ro.qualified_now, early.exception, t)
     return Report(
         tax_year=p.year,
@@ -120,6 +140,10 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
         rmd=rm,
         actions=plan,
         notes=notes,
+        assumptions=AssumptionsOut(
+            annual_return_percent=p.assumptions.annual_return_percent,
+            retirement_age=p.assumptions.retirement_age,
+        ),
         withdrawal=None if money_out is None else WithdrawalOut.model_validate(money_out),
         trace=t.entries,
     )

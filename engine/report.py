@@ -378,6 +378,13 @@ class TraceEntry(TypedDict):
     tax_year: int
 
 
+class AssumptionsOut(Out):
+    """The projection assumptions used (not law): stated with every value at retirement."""
+
+    annual_return_percent: Number
+    retirement_age: int
+
+
 class Report(Out):
     """Everything the advisor computed for one Profile."""
 
@@ -396,5 +403,6 @@ class Report(Out):
     withdrawal: WithdrawalOut | None = None
     actions: list[Action]
     notes: list[str]
+    assumptions: AssumptionsOut | None = None
     # Built only by engine.trace.Trace (typed, checked by mypy): not validated again.
     trace: Annotated[list[TraceEntry], SkipValidation]

@@ -26,9 +26,11 @@ from pydantic import JsonValue
 
 from bot import render
 from bot.dialogue import readers as rd
+from bot.dialogue.assumed import stated
 from bot.dialogue.commands import COMMANDS, read_command
 from bot.dialogue.profile import build_profile, tax_year_for
 from bot.dialogue.questions import (
+    ASSUMPTIONS,
     BY_KEY,
     GOALS,
     MAIN,
@@ -200,7 +202,9 @@ def _advance(
         year_note = None
         if today.year != report.tax_year:
             year_note = _say("year_note", latest=report.tax_year, this_year=today.year)
-        texts = render.render_answer(report, path, year_note=year_note)
+        texts = render.render_answer(
+            report, path, year_note=year_note, assumed=_assumed(st, report, today)
+        )
         replies += [Reply(t, report=report if i == 0 else None) for i, t in enumerate(texts)]
     st.answered_once = True
     follow = _next_question(st)
@@ -209,6 +213,12 @@ def _advance(
         st.mode = "asking"
         replies += _ask(st, follow, today)
     return replies
+
+
+def _assumed(st: ChatState, report: Report, today: date) -> list[str]:
+    """What the answer assumed instead of asking, in words."""
+    profile = build_profile(dict(st.answers), today)
+    return stated(dict(st.answers), profile, report, evaluate)
 
 
 def _report(st: ChatState, today: date) -> Report | None:
@@ -443,11 +453,16 @@ def _back(st: ChatState, today: date) -> Result:
     return st, _ask(st, BY_KEY[prev], today)
 
 
+def _editable(st: ChatState, q: Question) -> bool:
+    """Answered, or an assumption the answer uses."""
+    return q.key in st.answers or (q in ASSUMPTIONS and q.asked_when(st.answers))
+
+
 def _answered_choices(st: ChatState, today: date) -> tuple[Choice, ...]:
-    """Every answered question as an /edit choice (key, short label)."""
+    """Every answered question and stated assumption as an /edit choice (key, short label)."""
     year = _year(st, today)
     return tuple(
-        Choice(q.key, html.unescape(_label(q, year))[:40]) for q in QUESTIONS if q.key in st.answers
+        Choice(q.key, html.unescape(_label(q, year))[:40]) for q in QUESTIONS if _editable(st, q)
     )
 
 
@@ -471,7 +486,7 @@ def _answer_edit_pick(st: ChatState, text: str, today: date) -> Result:
         return st, [Reply(_say("edit.none"))] + _prompt(st, today)
     st.resume_mode = None
     key = picked.value
-    st.old = OldAnswer(key=key, value=st.answers[key])
+    st.old = OldAnswer(key=key, value=st.answers.get(key, BY_KEY[key].unknown_default))
     st.current = key
     st.mode = "asking"
     return st, _ask(st, BY_KEY[key], today)

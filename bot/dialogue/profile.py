@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import SUPPORTED_YEARS, Profile, parse_profile
+from engine import parameters as params
 from engine.rules.dates import add_years
 
 
@@ -35,6 +36,14 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         data["age"] = age + (year - today.year)
     data["salary"] = answers["salary"]
     data["filing_status"] = answers.get("filing", "single")
+    spouse = _given(answers, "spouse_age")
+    if spouse is not None and data["filing_status"] == "married_joint":
+        s_age, s_birth = spouse
+        if s_birth is not None:
+            data["spouse_birth_date"] = s_birth
+        else:
+            data["spouse_age"] = s_age + (year - today.year)
+    data["assumptions"] = _assumptions(answers)
     data["state_tax_percent"] = answers.get("state_tax", "0")
     path = answers["path"]
     if answers.get("prior_wages") is not None:
@@ -54,10 +63,11 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
     sep = answers.get("leaving_date") if leaving else None
     when = date.fromisoformat(sep) if sep else as_of
     vesting: dict[str, Any] = {"schedule": "immediate"}
-    if employer > 0 and schedule in ("cliff3", "graded6") and answers.get("start_date"):
+    if employer > 0 and schedule in ("cliff3", "graded6", "unknown") and answers.get("start_date"):
         start = date.fromisoformat(answers["start_date"])
         years, next_year = service(start, as_of)
-        vesting = {"schedule": schedule, "years_of_service": years, "next_year_date": next_year}
+        table = slowest_schedule(year) if schedule == "unknown" else schedule
+        vesting = {"schedule": table, "years_of_service": years, "next_year_date": next_year}
     data["balances"] = {
         "pretax": str(balance - employer - roth),
         "roth": str(roth),
@@ -65,6 +75,24 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
     }
     if roth > 0 and isinstance(roth_year, int) and roth_year <= year:
         data["balances"]["roth_first_year"] = roth_year
+    basis = _given(answers, "roth_basis")
+    if roth > 0 and basis is not None:
+        data["balances"]["roth_basis"] = str(min(Decimal(basis), roth))
+    if _given(answers, "year_end_balance") is not None:
+        data["prior_year_end_balance"] = answers["year_end_balance"]
+    if answers.get("five_percent_owner") == "yes":
+        data["five_percent_owner"] = True
+    fees = {
+        place: answers[key]
+        for key, place in (
+            ("fees_old", "old_plan_percent"),
+            ("fees_new", "new_plan_percent"),
+            ("fees_ira", "ira_percent"),
+        )
+        if _given(answers, key) is not None
+    }
+    if fees:
+        data["fees"] = fees
     data["vesting"] = vesting
     data["loan"] = {"outstanding": answers.get("loan", "0")}
     if path == "loan":
@@ -76,8 +104,50 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         jc["separation_date"] = when.isoformat()
         new_plan = answers.get("new_plan")
         jc["new_plan_accepts_rollovers"] = {"yes": True, "no": False}.get(new_plan or "")
+        jc |= _job_change_extras(answers, year)
     data["job_change"] = jc
     return parse_profile(data)
+
+
+def slowest_schedule(year: int) -> list[str]:
+    """Year by year, the least the law lets a plan vest: the lower of its two slowest schedules."""
+    table = params.get("vesting_schedules", year)
+    cliff, graded = table["cliff3"], table["graded6"]
+    n = max(len(cliff), len(graded))
+    return [
+        str(min(cliff[min(i, len(cliff) - 1)], graded[min(i, len(graded) - 1)])) for i in range(n)
+    ]
+
+
+def _assumptions(answers: dict[str, Any]) -> dict[str, Any]:
+    """The projection assumptions: the engine's defaults unless changed with /edit."""
+    out: dict[str, Any] = {}
+    if answers.get("annual_return") is not None:
+        out["annual_return_percent"] = answers["annual_return"]
+    if answers.get("retirement_age") is not None:
+        out["retirement_age"] = answers["retirement_age"]
+    return out
+
+
+def _job_change_extras(answers: dict[str, Any], year: int) -> dict[str, Any]:
+    """Public-safety service, employer stock and after-tax money, when the person gave them."""
+    out: dict[str, Any] = {}
+    safety = answers.get("public_safety")
+    if safety in ("yes", "yes_25"):
+        out["public_safety"] = True
+    if safety == "yes_25":
+        out["public_safety_years"] = str(params.amount("public_safety_service_years", year))
+    if answers.get("employer_stock") == "yes" and _given(answers, "stock_value") is not None:
+        stock = {"market_value": answers["stock_value"]}
+        if _given(answers, "stock_basis") is not None:
+            stock["cost_basis"] = answers["stock_basis"]
+        out["employer_stock"] = stock
+    if answers.get("after_tax") == "yes" and _given(answers, "after_tax_amount") is not None:
+        after = {"amount": answers["after_tax_amount"]}
+        if _given(answers, "after_tax_basis") is not None:
+            after["basis"] = answers["after_tax_basis"]
+        out["after_tax"] = after
+    return out
 
 
 def _given(answers: dict[str, Any], key: str) -> Any:

@@ -27,7 +27,8 @@ from bot.dialogue.state import Answers
 from bot.render import money
 from bot.wording import has, say
 from engine import parameters as params
-from engine.profile import ExceptionClaim, HardshipReason
+from engine.profile import Assumptions, ExceptionClaim, HardshipReason
+from engine.rules.rmd import rmd_first_year, rmd_start_age
 
 TODAY = "today"  # an unknown_default meaning "the date of the conversation"
 PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
@@ -36,6 +37,7 @@ PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
 MAX_LOAN_YEARS = 30
 MAX_CHILDREN = 12  # a plausibility bound for births and adoptions in one year, not law
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
+DEFAULTS = Assumptions()  # the engine's stated assumptions (return, retirement age)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Question:
     options: Options = _no_options
     unknown_default: JsonValue = None  # the answer for "I don't know"; None: must be answered
     follow_up: bool = False  # asked after the first answer, to sharpen it
+    assumption: bool = False  # never asked: unknown_default is assumed, stated, and /edit-able
     skip_button: bool = False  # offers a Skip button (a follow-up takes "skip" typed anyway)
     counted_as: JsonValue = None  # assumed while unanswered, to count "Question N of M"
     derive: Callable[[JsonValue, Asking], Answers] = _nothing_more  # answers that follow
@@ -141,7 +144,8 @@ def _labelled(table: str, keys: tuple[str, ...]) -> Options:
 
 GOALS = _labelled("goal", ("job_change", "loan", "withdrawal", "saving"))
 YES_NO_UNSURE = _labelled("yes_no_unsure", ("yes", "no", "unknown"))
-FILING = _labelled("filing", ("single", "married_joint"))
+FILING = _labelled("filing", ("single", "married_joint", "married_separate", "head_of_household"))
+PUBLIC_SAFETY = _labelled("public_safety", ("no", "yes", "yes_25", "unknown"))
 EMPLOYMENT = _labelled("employment", ("staying", "leaving"))
 # The engine's own codes: the safe-harbor hardship needs (then "none"), and the 72(t)
 # situations a person can claim for a one-off withdrawal (SEPP is a series, not a pick).
@@ -301,9 +305,28 @@ def _match(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     return _json(rd.parse_match(typed, tax_year=ask.tax_year))
 
 
+_AGE_FIRST = re.compile(r"^\s*(\d{1,3})\s*(?:years?\s*old|yrs?\s*old|y/?o)?\s*[,;:.\-]\s+\S")
+
+
 def _age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
-    """An age or a birth date, stored as [age, None] or [None, "YYYY-MM-DD"]."""
-    return _json(rd.parse_birth_or_age(typed, today=ask.today))
+    """An age or a birth date, stored as [age, None] or [None, "YYYY-MM-DD"]; "52, I'm..." too."""
+    parsed = rd.parse_birth_or_age(typed, today=ask.today)
+    lead = _AGE_FIRST.match(typed)
+    if parsed.error is not None and lead is not None:
+        parsed = rd.parse_birth_or_age(lead.group(1), today=ask.today)
+    return _json(parsed)
+
+
+def _retirement_age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """The age the person plans to stop work: a whole age above today's, e.g. 65."""
+    if rd.parse_yes_no(typed).unknown:
+        return rd.Parsed(unknown=True)
+    m = re.match(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", typed, re.I)
+    now = ask.answers.get("age_at_year_end")
+    low = now if isinstance(now, int) else 30
+    if m and low <= int(m.group(1)) <= 100:
+        return rd.Parsed(value=int(m.group(1)))
+    return rd.Parsed(error=say("dialogue.question.retirement_age.ask", low=low))
 
 
 def _date(prefer: Literal["future", "past", "any"]) -> Reader:
@@ -387,6 +410,29 @@ def _not_above_balance(message: str) -> Check:
     return check
 
 
+def _not_above(key: str, message: str) -> Check:
+    """An amount that is part of an earlier answer cannot exceed it."""
+
+    def check(value: JsonValue, ask: Asking) -> str | None:
+        """The problem with the answer, or None."""
+        whole = ask.answers.get(key)
+        if whole not in (None, "skip") and Decimal(str(value)) > Decimal(str(whole)):
+            return say(message, whole=usd(whole))
+        return None
+
+    return check
+
+
+def _positive(message: str) -> Check:
+    """An amount that must be more than zero ("no" is not a balance)."""
+
+    def check(value: JsonValue, ask: Asking) -> str | None:
+        """The problem with the answer, or None."""
+        return say(message) if Decimal(str(value)) <= 0 else None
+
+    return check
+
+
 def _within_plan_window(value: JsonValue, ask: Asking) -> str | None:
     """A last day more than a year ahead cannot be planned here."""
     if date.fromisoformat(str(value)) > ask.today + PLAN_WINDOW:
@@ -432,8 +478,8 @@ def _leaving(a: Answers) -> bool:
 
 
 def _vests_over_time(a: Answers) -> bool:
-    """The employer's money vests on a schedule that counts years of service."""
-    return _has_employer(a) and a.get("schedule") in ("cliff3", "graded6")
+    """The employer's money vests over years of service (or how is unknown: the law's least)."""
+    return _has_employer(a) and a.get("schedule") in ("cliff3", "graded6", "unknown")
 
 
 def _year_of(a: Answers) -> int:
@@ -496,9 +542,71 @@ def _not_below_owed(value: JsonValue, ask: Asking) -> str | None:
     return None
 
 
+def _given_amount(a: Answers, key: str) -> bool:
+    """An amount was answered (not skipped)."""
+    return a.get(key) not in (None, "skip")
+
+
 def _roth_given(a: Answers) -> bool:
     """Some Roth money was named."""
     return a.get("path") in ("job_change", "withdrawal") and Decimal(str(a.get("roth") or 0)) > 0
+
+
+def _leaving_before_separation_age(a: Answers) -> bool:
+    """Leaving between the public-safety age and the age-55 rule (IRC 72(t)(10), 72(t)(2)(A)(v))."""
+    if a.get("path") not in ACCOUNT or not _leaving(a):
+        return False
+    year = _year_of(a)
+    age = a.get("age_at_year_end")
+    if not isinstance(age, int) or age >= params.amount("separation_age", year):
+        return False
+    return age >= params.amount("public_safety_separation_age", year)
+
+
+def _rmd_age_reached(a: Answers) -> bool:
+    """The person reaches the RMD age this year or earlier (IRC 401(a)(9)(C))."""
+    if a.get("path") not in ACCOUNT:
+        return False
+    year = _year_of(a)
+    age = a.get("age_at_year_end")
+    if not isinstance(age, int):
+        return False
+    given = a.get("age")
+    birth = date(year - age, 12, 31)
+    if isinstance(given, list) and given[1] is not None:
+        birth = date.fromisoformat(str(given[1]))
+    law = params.DEFAULT.of_year(year)
+    return rmd_first_year(birth, rmd_start_age(birth, law)) <= year
+
+
+def _rmd_due(a: Answers) -> bool:
+    """An RMD is due this year: the age reached, and leaving or a 5% owner (IRC 401(a)(9)(C))."""
+    return _rmd_age_reached(a) and (_leaving(a) or a.get("five_percent_owner") == "yes")
+
+
+def _married(a: Answers) -> bool:
+    """Married filing jointly: the spouse's age sets their own deductions (IRC 63(f))."""
+    return a.get("path") in ACCOUNT and a.get("filing") == "married_joint"
+
+
+def _job_change(a: Answers) -> bool:
+    """On the job-change path."""
+    return a.get("path") == "job_change"
+
+
+def _said_yes(key: str) -> When:
+    """On the job-change path, and the yes/no question `key` was answered yes."""
+    return lambda a: a.get("path") == "job_change" and a.get(key) == "yes"
+
+
+def _new_plan_takes_it(a: Answers) -> bool:
+    """The new employer's plan accepts rollovers."""
+    return a.get("path") == "job_change" and a.get("new_plan") == "yes"
+
+
+def _projects(a: Answers) -> bool:
+    """The answer projects money to retirement (the assumptions are editable, never asked)."""
+    return a.get("path") in ("job_change", "loan")
 
 
 # --------------------------------------------------------------------------- derived answers
@@ -577,7 +685,13 @@ def _label_of(options: Options) -> Callable[[JsonValue], str]:
 QUESTIONS: tuple[Question, ...] = (
     Question("age", _age, _age_view, check=_birth_in_past, derive=_age_at_year_end),
     Question("salary", _money("salary"), usd),
-    Question("balance", _money("balance"), usd, asked_when=_path(*ACCOUNT)),
+    Question(
+        "balance",
+        _money("balance"),
+        usd,
+        check=_positive("dialogue.question.balance.zero"),
+        asked_when=_path(*ACCOUNT),
+    ),
     Question(
         "employer",
         _money("balance"),
@@ -682,6 +796,36 @@ QUESTIONS: tuple[Question, ...] = (
         asked_when=_leaving,
         unknown_default=TODAY,
     ),
+    Question(
+        "public_safety",
+        _choice(PUBLIC_SAFETY),
+        _label_of(PUBLIC_SAFETY),
+        asked_when=_leaving_before_separation_age,
+        options=PUBLIC_SAFETY,
+        unknown_default="unknown",
+        counted_as="no",
+        values=lambda year: {
+            "age": fmt_num(params.amount("public_safety_separation_age", year)),
+            "years": fmt_num(params.amount("public_safety_service_years", year)),
+        },
+    ),
+    Question(
+        "five_percent_owner",
+        _yes_no_unsure,
+        _label_of(YES_NO_UNSURE),
+        asked_when=_rmd_age_reached,
+        options=YES_NO_UNSURE,
+        unknown_default="unknown",
+        counted_as="no",
+    ),
+    Question(
+        "year_end_balance",
+        _money("balance"),
+        usd,
+        asked_when=_rmd_due,
+        unknown_default="skip",
+        values=lambda year: {"last_year": str(year - 1)},
+    ),
     Question("contribution", _percent(), _pct, asked_when=_path("saving")),
     Question(
         "match",
@@ -699,6 +843,16 @@ QUESTIONS: tuple[Question, ...] = (
         asked_when=_path(*ACCOUNT),
         options=FILING,
         unknown_default="single",
+        counted_as="married_joint",
+    ),
+    Question(
+        "spouse_age",
+        _age,
+        _age_view,
+        check=_birth_in_past,
+        asked_when=_married,
+        unknown_default="skip",
+        values=lambda year: {"age": fmt_num(params.amount("additional_deduction_age", year))},
     ),
     # Asked after the first answer, to sharpen it.
     Question(
@@ -720,10 +874,104 @@ QUESTIONS: tuple[Question, ...] = (
         skip_button=True,
     ),
     Question(
+        "roth_basis",
+        _money("balance"),
+        usd,
+        check=_not_above("roth", "dialogue.question.roth_basis.above_roth"),
+        asked_when=_roth_given,
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
         "roth_year",
         _roth_year,
         str,
         asked_when=_roth_given,
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "employer_stock",
+        _yes_no_unsure,
+        _label_of(YES_NO_UNSURE),
+        asked_when=_job_change,
+        options=YES_NO_UNSURE,
+        unknown_default="unknown",
+        follow_up=True,
+    ),
+    Question(
+        "stock_value",
+        _money("balance"),
+        usd,
+        check=_positive("dialogue.question.stock_value.zero"),
+        asked_when=_said_yes("employer_stock"),
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "stock_basis",
+        _money("balance"),
+        usd,
+        asked_when=lambda a: _said_yes("employer_stock")(a) and _given_amount(a, "stock_value"),
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "after_tax",
+        _yes_no_unsure,
+        _label_of(YES_NO_UNSURE),
+        asked_when=_job_change,
+        options=YES_NO_UNSURE,
+        unknown_default="unknown",
+        follow_up=True,
+    ),
+    Question(
+        "after_tax_amount",
+        _money("balance"),
+        usd,
+        check=_positive("dialogue.question.after_tax_amount.zero"),
+        asked_when=_said_yes("after_tax"),
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "after_tax_basis",
+        _money("balance"),
+        usd,
+        check=_not_above("after_tax_amount", "dialogue.question.after_tax_basis.above_amount"),
+        asked_when=lambda a: _said_yes("after_tax")(a) and _given_amount(a, "after_tax_amount"),
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "fees_old",
+        _percent(Decimal(10)),
+        _pct,
+        asked_when=_job_change,
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "fees_new",
+        _percent(Decimal(10)),
+        _pct,
+        asked_when=_new_plan_takes_it,
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "fees_ira",
+        _percent(Decimal(10)),
+        _pct,
+        asked_when=_job_change,
         unknown_default="skip",
         follow_up=True,
         skip_button=True,
@@ -739,6 +987,26 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
+ASSUMPTIONS: tuple[Question, ...] = (
+    # Never asked: assumed, stated where used, and changed with /edit.
+    Question(
+        "annual_return",
+        _percent(Decimal(15)),
+        _pct,
+        asked_when=_projects,
+        unknown_default=str(DEFAULTS.annual_return_percent),
+        assumption=True,
+    ),
+    Question(
+        "retirement_age",
+        _retirement_age,
+        str,
+        asked_when=_projects,
+        unknown_default=DEFAULTS.retirement_age,
+        assumption=True,
+    ),
+)
 MAIN: tuple[Question, ...] = tuple(q for q in QUESTIONS if not q.follow_up)
 FOLLOW_UPS: tuple[Question, ...] = tuple(q for q in QUESTIONS if q.follow_up)
+QUESTIONS = QUESTIONS + ASSUMPTIONS
 BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}

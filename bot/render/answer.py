@@ -7,6 +7,7 @@ own text is only ever data (autoescaped), never template source.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "withdrawal": ("withdrawal.j2",),
     "actions": ("actions.j2",),
     "notes": ("notes.j2",),
+    "assumptions": ("options.j2", "recommendation.j2"),
     "trace": ("why.j2",),
 }
 
@@ -78,10 +80,14 @@ def _check_path(path: str) -> None:
         raise ValueError(f"unknown path {path!r}; expected one of {', '.join(PATHS)}")
 
 
-def render_answer(report: Report, path: str, *, year_note: str | None = None) -> list[str]:
+def render_answer(
+    report: Report, path: str, *, year_note: str | None = None, assumed: Sequence[str] = ()
+) -> list[str]:
     """The full answer for the chosen path, as Telegram-HTML messages under the size limit."""
     _check_path(path)
-    text = render_template("answer.j2", r=report, path=path, year_note=year_note)
+    text = render_template(
+        "answer.j2", r=report, path=path, year_note=year_note, assumed=list(assumed)
+    )
     return split_message(tidy(text))
 
 

@@ -226,13 +226,17 @@ CASES: list[tuple[str, str, str, Any]] = [
     ("filing", "single", OK, "single"),
     ("filing", "S", OK, "single"),
     ("filing", "unmarried", OK, "single"),
-    ("filing", "head of household", OK, "single"),
+    ("filing", "head of household", OK, "head_of_household"),
+    ("filing", "HOH", OK, "head_of_household"),
+    ("filing", "single parent", OK, "head_of_household"),
     ("filing", "married", OK, "married_joint"),
     ("filing", "joint", OK, "married_joint"),
     ("filing", "MFJ", OK, "married_joint"),
     ("filing", "Married filing jointly.", OK, "married_joint"),
     ("filing", "m", OK, "married_joint"),
-    ("filing", "married filing separately", ERR, None),
+    ("filing", "married filing separately", OK, "married_separate"),
+    ("filing", "MFS", OK, "married_separate"),
+    ("filing", "we file separately", OK, "married_separate"),
     ("filing", "it's complicated", ERR, None),
 ]
 
@@ -298,7 +302,7 @@ def test_exact_wordings() -> None:
     assert "e.g. 2027-03-01 or March 1" in (P.parse_date("2027-02-30", today=TODAY).error or "")
     assert "$100,000,000" in (P.parse_money("200000000").error or "")
     assert "too long" in (P.parse_money("1" * 201).error or "")
-    assert "jointly" in (P.parse_filing_status("married filing separately").error or "")
+    assert "head of household" in (P.parse_filing_status("it's complicated").error or "")
 
 
 def test_money_is_decimal_never_float() -> None:

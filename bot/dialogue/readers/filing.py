@@ -1,4 +1,4 @@
-"""A tax filing status: single or married filing jointly."""
+"""A tax filing status: single, married filing jointly or separately, head of household."""
 
 from __future__ import annotations
 
@@ -20,12 +20,21 @@ _SINGLE = frozenset(
         "s",
         "unmarried",
         "not married",
-        "head of household",
-        "head of house",
-        "hoh",
         "divorced",
         "single filer",
         "filing single",
+    }
+)
+_HEAD = frozenset(
+    {
+        "head of household",
+        "head of house",
+        "head of the household",
+        "hoh",
+        "h",
+        "single parent",
+        "single with kids",
+        "single with children",
     }
 )
 _JOINT = frozenset(
@@ -52,7 +61,7 @@ _JOINT = frozenset(
 
 @never_raise("dialogue.read.filing.example")
 def parse_filing_status(text: str) -> Parsed[str]:
-    """Read a tax filing status: "single" or "married_joint"."""
+    """Read a filing status: single, married_joint, married_separate or head_of_household."""
     s, err = prepare(text, msg("dialogue.read.filing.example"))
     if err is not None:
         return Parsed(error=err)
@@ -62,7 +71,9 @@ def parse_filing_status(text: str) -> Parsed[str]:
     key = re.sub(r"^(?:(?:i'?m|i am|im|we'?re|we are|we file|i file|status:?)\s+)+", "", key)
     key = squash(re.sub(r"\b(?:filing )?status\b", " ", key))
     if re.search(r"\bseparate(?:ly)?\b|\bmfs\b", key):
-        return Parsed(error=msg("dialogue.read.filing.separately"))
+        return Parsed(value="married_separate")
+    if key in _HEAD:
+        return Parsed(value="head_of_household")
     if key in _SINGLE:
         return Parsed(value="single")
     if key in _JOINT:
