@@ -182,7 +182,11 @@ def _next_question(st: ChatState) -> Question | None:
 
 
 def _advance(
-    st: ChatState, today: date, replies: list[Reply], before: Report | None = None
+    st: ChatState,
+    today: date,
+    replies: list[Reply],
+    before: Report | None = None,
+    quiet: bool = False,
 ) -> list[Reply]:
     """Ask the next main question, or answer (in full, or as a change) and ask a follow-up."""
     q = _next_question(st)
@@ -197,7 +201,9 @@ def _advance(
         return replies + [Reply(_say("does_not_fit"))]
     path = str(st.answers["path"])
     if before is not None:
-        replies.append(Reply(render.render_change(before, report, path)))
+        change = render.render_change(before, report, path, quiet=quiet)
+        if change:
+            replies.append(Reply(change))
     else:
         year_note = None
         if today.year != report.tax_year:
@@ -324,6 +330,7 @@ def _store(st: ChatState, q: Question, value: JsonValue, today: date, note: str 
     if st.answered_once and (editing or q.follow_up):
         before = _report(st, today)
     ask = _asking(st, today)
+    waiting = {f.key for f in QUESTIONS if f.follow_up and f.asked_when(st.answers)}
     st.answers[q.key] = value
     st.answers.update(q.derive(value, ask))
     if q.key in st.asked:
@@ -331,7 +338,10 @@ def _store(st: ChatState, q: Question, value: JsonValue, today: date, note: str 
     st.asked.append(q.key)
     st.old = None
     ack = [Reply(note)] if note else []
-    return st, _advance(st, today, ack, before=before)
+    follow = _next_question(st)
+    # A lead question ("Employer stock?" yes) whose own follow-up comes next: no "nothing changed".
+    lead = follow is not None and follow.follow_up and follow.key not in waiting
+    return st, _advance(st, today, ack, before=before, quiet=lead)
 
 
 Handler = Callable[[ChatState, str, date], Result]

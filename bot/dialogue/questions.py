@@ -37,6 +37,7 @@ PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
 MAX_LOAN_YEARS = 30
 MAX_CHILDREN = 12  # a plausibility bound for births and adoptions in one year, not law
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
+MAX_FEE_PERCENT = Decimal(10)  # the engine's bound on a yearly fee (engine.profile.Fees)
 DEFAULTS = Assumptions()  # the engine's stated assumptions (return, retirement age)
 
 
@@ -380,6 +381,11 @@ def _loan_years(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     if m and 1 <= int(m.group(1)) <= MAX_LOAN_YEARS:
         return rd.Parsed(value=int(m.group(1)))
     return rd.Parsed(error=say("dialogue.question.loan_years.ask", most=MAX_LOAN_YEARS))
+
+
+def _fee(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """A yearly fee in percent, small numbers as typed: "0.05" is 0.05% (fees are that small)."""
+    return _json(rd.parse_percent(typed, maximum=MAX_FEE_PERCENT, as_typed=True))
 
 
 def _percent(maximum: Decimal | None = None) -> Reader:
@@ -951,7 +957,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "fees_old",
-        _percent(Decimal(10)),
+        _fee,
         _pct,
         asked_when=_job_change,
         unknown_default="skip",
@@ -960,7 +966,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "fees_new",
-        _percent(Decimal(10)),
+        _fee,
         _pct,
         asked_when=_new_plan_takes_it,
         unknown_default="skip",
@@ -969,7 +975,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "fees_ira",
-        _percent(Decimal(10)),
+        _fee,
         _pct,
         asked_when=_job_change,
         unknown_default="skip",

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
+
 from bot.formats import money
 from bot.render.labels import Glossary
 from bot.render.telegram_html import split_message
@@ -28,13 +30,20 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "loan": ("loan.j2", "loan_request.j2"),
     "early_withdrawal": ("early_withdrawal.j2",),
     "roth": ("roth.j2",),
-    "job_change": ("recommendation.j2", "options.j2", "cash_out.j2", "indirect.j2"),
+    "job_change": ("recommendation.j2", "options.j2", "moving.j2", "cash_out.j2", "indirect.j2"),
     "rmd": ("rmd.j2",),
     "withdrawal": ("withdrawal.j2",),
     "actions": ("actions.j2",),
     "notes": ("notes.j2",),
     "assumptions": ("options.j2", "recommendation.j2"),
     "trace": ("why.j2",),
+}
+
+
+# Sections shown again after an edit when their text changed (a new part, a new fee, ...).
+CHANGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "job_change": ("moving.j2", "roth.j2", "rmd.j2"),
+    "withdrawal": ("roth.j2",),
 }
 
 
@@ -131,6 +140,7 @@ def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
             "forfeited_if_leaving_now": r.vesting.forfeited_if_leaving_now,
             "loan_offset_cost": offset_cost,
             "match_left_on_table": r.contributions.match_left_on_table,
+            "suggested_fees_to_retirement": rec.fees_to_retirement or Decimal(0),
         }
     if path == "loan":
         out = {
@@ -169,8 +179,11 @@ def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
     }
 
 
-def render_change(before: Report, after: Report, path: str) -> str:
-    """After an edit: the change in dollars of the path's key figures (only those that moved)."""
+def render_change(before: Report, after: Report, path: str, *, quiet: bool = False) -> str:
+    """After an edit: the change in dollars of the path's key figures (only those that moved).
+
+    quiet: say nothing (an empty text) rather than "nothing changed".
+    """
     _check_path(path)
     old, new = _key_figures(before, path), _key_figures(after, path)
     changes = [
@@ -181,8 +194,24 @@ def render_change(before: Report, after: Report, path: str) -> str:
     recommended = None
     if path == "job_change" and before.job_change.recommended != after.job_change.recommended:
         recommended = after.job_change.recommended
+    sections = [
+        Markup(shown)  # our own template's output, already escaped
+        for name in CHANGE_SECTIONS.get(path, ())
+        if (shown := tidy(render_template(name, r=after, path=path)))
+        != tidy(render_template(name, r=before, path=path))
+        and shown
+    ]
+    if quiet and not (changes or recommended or sections):
+        return ""
     return tidy(
-        render_template("change.j2", r=after, path=path, changes=changes, recommended=recommended)
+        render_template(
+            "change.j2",
+            r=after,
+            path=path,
+            changes=changes,
+            recommended=recommended,
+            sections=sections,
+        )
     )
 
 

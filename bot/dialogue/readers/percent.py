@@ -32,8 +32,10 @@ _PCT_RE = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 
 
 @never_raise(_PCT_EXAMPLE)
-def parse_percent(text: str, *, maximum: Decimal = Decimal(100)) -> Parsed[Decimal]:
-    """Read a percent such as "6", "6.5%", "six percent" or "0.06"."""
+def parse_percent(
+    text: str, *, maximum: Decimal = Decimal(100), as_typed: bool = False
+) -> Parsed[Decimal]:
+    """Read a percent such as "6", "6.5%", "six percent" or "0.06" (as_typed: 0.06 is 0.06%)."""
     s, err = prepare(text, msg(_PCT_EXAMPLE))
     if err is not None:
         return Parsed(error=err)
@@ -60,7 +62,7 @@ def parse_percent(text: str, *, maximum: Decimal = Decimal(100)) -> Parsed[Decim
     if value is None:
         return Parsed(error=msg("dialogue.read.too_many_digits") + " " + ask)
     question: str | None = None
-    if not has_pct and 0 < value < 1:
+    if not has_pct and 0 < value < 1 and not as_typed:
         value *= 100
         question = msg("dialogue.read.percent.fraction", value=fmt_num(value))
     elif approx:
