@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from bot.formats import money, percent
+from bot.formats import long_date, money, percent
 from bot.wording import text as say
 from engine import Profile, Report
 from engine.profile import Fees
@@ -66,6 +66,17 @@ def stated(
                 roth=money(b.roth),
                 low=money(_cost(alt)),
                 high=money(_cost(report)),
+            )
+        )
+    sep = report.job_change.separation_date
+    if report.job_change.leaving and sep.year > report.as_of.year:
+        out.append(
+            say(
+                "assumed.pay_in_payout_year",
+                tax_year=year,
+                year=str(sep.year),
+                pay=money(profile.income),
+                last_day=long_date(sep),
             )
         )
     if answers.get("filing") == "married_joint" and _skipped(answers, "spouse_age"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from engine import SUPPORTED_YEARS, Profile, parse_profile
@@ -100,6 +100,8 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
     if path == "withdrawal" and answers.get("withdraw") is not None:
         data["withdrawal"] = _withdrawal(answers)
     jc: dict[str, Any] = {"leaving": leaving}
+    if leaving and when.year > as_of.year:
+        data["income_this_year"] = str(pay_in_year_of(Decimal(answers["salary"]), when))
     if leaving:
         jc["separation_date"] = when.isoformat()
         new_plan = answers.get("new_plan")
@@ -107,6 +109,14 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         jc |= _job_change_extras(answers, year)
     data["job_change"] = jc
     return parse_profile(data)
+
+
+def pay_in_year_of(salary: Decimal, last_day: date) -> Decimal:
+    """Pay earned from January 1 to the last day, at the yearly salary (to the cent, half up)."""
+    start = date(last_day.year, 1, 1)
+    days = (last_day - start).days + 1
+    in_year = (date(last_day.year + 1, 1, 1) - start).days
+    return (salary * days / in_year).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def slowest_schedule(year: int) -> list[str]:

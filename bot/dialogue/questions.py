@@ -340,6 +340,19 @@ def _date(prefer: Literal["future", "past", "any"]) -> Reader:
     return read
 
 
+def _last_day(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """The last day at work; one in a later year than today is confirmed (its tax year differs)."""
+    parsed = _json(rd.parse_date(typed, today=ask.today, prefer="any"))
+    if parsed.value is None or parsed.confirm:
+        return parsed
+    day = date.fromisoformat(str(parsed.value))
+    if day.year > ask.today.year:
+        shown = _long_date(parsed.value)
+        question = say("dialogue.question.leaving_date.next_year", date=shown, year=day.year)
+        return rd.Parsed(value=parsed.value, confirm=question)
+    return parsed
+
+
 _NET_WORDS = re.compile(
     r"\b(?:in\s+hand|in\s+my\s+pocket|net|after\s+tax(?:es)?|take[- ]home|to\s+keep)\b", re.I
 )
@@ -796,7 +809,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("children", _children, str, asked_when=_situation_is("birth_adoption")),
     Question(
         "leaving_date",
-        _date("any"),
+        _last_day,
         _long_date,
         check=_within_plan_window,
         asked_when=_leaving,
@@ -869,6 +882,15 @@ QUESTIONS: tuple[Question, ...] = (
         options=YES_NO_UNSURE,
         unknown_default="unknown",
         follow_up=True,
+    ),
+    Question(
+        "state_tax",
+        _percent(Decimal(20)),
+        _pct,
+        asked_when=_path(*ACCOUNT),
+        unknown_default="0",
+        follow_up=True,
+        skip_button=True,
     ),
     Question(
         "roth",
@@ -979,15 +1001,6 @@ QUESTIONS: tuple[Question, ...] = (
         _pct,
         asked_when=_job_change,
         unknown_default="skip",
-        follow_up=True,
-        skip_button=True,
-    ),
-    Question(
-        "state_tax",
-        _percent(Decimal(20)),
-        _pct,
-        asked_when=_path(*ACCOUNT),
-        unknown_default="0",
         follow_up=True,
         skip_button=True,
     ),

@@ -39,8 +39,8 @@ def opt(report, oid):  # type: ignore[no-untyped-def]
 
 
 def test_job_change_path_piped(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "none", "5%"])
-    assert "Question 1 of 9" in out and "Question 9 of 9" in out
+    out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "5%", "none"])
+    assert "Question 1 of 10" in out and "Question 9 of 10" in out
     r = expected(JC_ANSWERS)
     assert money(opt(r, "cash_out").net_now) in out
     assert money(r.loan.offset.amount) in out  # type: ignore[union-attr]
@@ -106,11 +106,11 @@ def test_sigkill_mid_conversation_keeps_every_answer(tmp_path: Path) -> None:
     c = Console(db, chat_id=9)
     for line in JOB_CHANGE[:5]:
         out = c.send(line)
-    assert "Question 5 of 9" in out  # the 4 answers so far were acknowledged
+    assert "Question 5 of 10" in out  # the 4 answers so far were acknowledged
     c.kill()
     again = Console(db, chat_id=9)
     assert "Welcome back" in again.first
-    assert "Question 5 of 9" in again.first
+    assert "Question 5 of 10" in again.first
     for line in JOB_CHANGE[5:]:
         out = again.send(line)
     r = expected(JC_ANSWERS)
