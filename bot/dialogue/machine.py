@@ -187,6 +187,7 @@ def _advance(
     replies: list[Reply],
     before: Report | None = None,
     quiet: bool = False,
+    assumed_before: tuple[str, ...] = (),
 ) -> list[Reply]:
     """Ask the next main question, or answer (in full, or as a change) and ask a follow-up."""
     q = _next_question(st)
@@ -201,7 +202,8 @@ def _advance(
         return replies + [Reply(_say("does_not_fit"))]
     path = str(st.answers["path"])
     if before is not None:
-        change = render.render_change(before, report, path, quiet=quiet)
+        added = [a for a in _assumed(st, report, today) if a not in assumed_before]
+        change = render.render_change(before, report, path, quiet=quiet, assumed=added)
         if change:
             replies.append(Reply(change))
     else:
@@ -327,8 +329,11 @@ def _store(st: ChatState, q: Question, value: JsonValue, today: date, note: str 
     """Keep an answer (and what follows from it) and move on."""
     before = None
     editing = st.old is not None and st.old.key == q.key
+    assumed_before: tuple[str, ...] = ()
     if st.answered_once and (editing or q.follow_up):
         before = _report(st, today)
+        if before is not None:
+            assumed_before = tuple(_assumed(st, before, today))
     ask = _asking(st, today)
     waiting = {f.key for f in QUESTIONS if f.follow_up and f.asked_when(st.answers)}
     st.answers[q.key] = value
@@ -341,7 +346,7 @@ def _store(st: ChatState, q: Question, value: JsonValue, today: date, note: str 
     follow = _next_question(st)
     # A lead question ("Employer stock?" yes) whose own follow-up comes next: no "nothing changed".
     lead = follow is not None and follow.follow_up and follow.key not in waiting
-    return st, _advance(st, today, ack, before=before, quiet=lead)
+    return st, _advance(st, today, ack, before=before, quiet=lead, assumed_before=assumed_before)
 
 
 Handler = Callable[[ChatState, str, date], Result]

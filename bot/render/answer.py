@@ -179,10 +179,18 @@ def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
     }
 
 
-def render_change(before: Report, after: Report, path: str, *, quiet: bool = False) -> str:
+def render_change(
+    before: Report,
+    after: Report,
+    path: str,
+    *,
+    quiet: bool = False,
+    assumed: Sequence[str] = (),
+) -> str:
     """After an edit: the change in dollars of the path's key figures (only those that moved).
 
-    quiet: say nothing (an empty text) rather than "nothing changed".
+    quiet: say nothing (an empty text) rather than "nothing changed"; assumed: what the answer
+    now assumes that it did not before (sentences).
     """
     _check_path(path)
     old, new = _key_figures(before, path), _key_figures(after, path)
@@ -201,7 +209,7 @@ def render_change(before: Report, after: Report, path: str, *, quiet: bool = Fal
         != tidy(render_template(name, r=before, path=path))
         and shown
     ]
-    if quiet and not (changes or recommended or sections):
+    if quiet and not (changes or recommended or sections or assumed):
         return ""
     return tidy(
         render_template(
@@ -211,6 +219,7 @@ def render_change(before: Report, after: Report, path: str, *, quiet: bool = Fal
             changes=changes,
             recommended=recommended,
             sections=sections,
+            assumed=list(assumed),
         )
     )
 
