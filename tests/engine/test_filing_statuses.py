@@ -1,22 +1,22 @@
 """Head of household and married filing separately: the data, the rules and the command.
 
 The boundary figures are in tests/engine/cases/filing_statuses.yaml; here: every status-keyed
-parameter covers the four statuses, the senior deduction by status, and a cash-out taxed end to
-end through `python -m engine` for each new status. Figures: Rev. Proc. 2025-32 (2026).
+parameter covers the four statuses, the senior deduction by status, and a cash-out taxed for
+each new status, read from the JSON report. Figures: Rev. Proc. 2025-32 (2026).
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, get_args
 
 import pytest
 
+from engine import evaluate, parse_profile
 from engine import parameters as P
+from engine.errors import InvalidProfile
 from engine.profile import FilingStatus
 from engine.rules.tax import senior_deduction, separate_return_note, standard_deduction
-from tests.engine.test_command import run
 
 STATUSES = set(get_args(FilingStatus))
 
@@ -83,10 +83,8 @@ CASH_OUT = {
 
 
 def cash_out(profile: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The cash-out option and the trace, from the engine command in a real subprocess."""
-    proc = run(["evaluate", "-"], json.dumps(profile))
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
+    """The cash-out option and the trace, from the report as the engine command prints it."""
+    report: dict[str, Any] = evaluate(parse_profile(profile)).model_dump(mode="json")
     option = next(o for o in report["job_change"]["options"] if o["id"] == "cash_out")
     return report | {"cash_out": option}, report["trace"]
 
@@ -128,10 +126,8 @@ def test_married_separate_at_66_says_what_it_leaves_out() -> None:
 
 
 def test_an_unknown_status_is_refused_by_name() -> None:
-    proc = run(["evaluate", "-"], json.dumps(CASH_OUT | {"filing_status": "married"}))
-    assert proc.returncode == 2
-    err = json.loads(proc.stderr)
-    assert err["error"] == "invalid_profile"
-    field = next(f for f in err["fields"] if f["field"] == "filing_status")
+    with pytest.raises(InvalidProfile) as refused:
+        parse_profile(CASH_OUT | {"filing_status": "married"})
+    field = next(f for f in refused.value.fields if f["field"] == "filing_status")
     for status in STATUSES:
         assert status in field["message"]
