@@ -16,7 +16,7 @@ MAX_MONEY = Decimal("100000000")
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-FilingStatus = Literal["single", "married_joint"]
+FilingStatus = Literal["single", "married_joint", "married_separate", "head_of_household"]
 ScheduleName = Literal["immediate", "cliff3", "graded6"]
 LoanPurpose = Literal["general", "residence"]
 WithdrawalSource = Literal["pretax", "roth", "pro_rata"]

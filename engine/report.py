@@ -300,6 +300,8 @@ class JobChangeOut(Out):
     pro_rata_warning: bool = False
     fees_known: bool = False
     nua: Nua | None = None
+    payout_tax_year: int | None = None
+    payout_year_supported: bool | None = None
 
 
 class RmdOut(Out):

@@ -17,7 +17,7 @@ from engine.report import (
     SeparationException,
     SmallBalanceRule,
 )
-from engine.rules.tax import tax_on_distribution
+from engine.rules.tax import separate_return_note, tax_on_distribution, tax_on_income
 from engine.rules.withdrawals import distribution_date
 from engine.trace import Trace
 
@@ -40,10 +40,24 @@ OPTION_IDS: tuple[OptionId, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class PayoutYear:
+    """The calendar year a payout is made and the tax year whose rules give its figures."""
+
+    paid: int
+    law: YearParameters
+
+    @property
+    def supported(self) -> bool:
+        """The rules used are the payout year's own (not the nearest supported year's)."""
+        return self.law.year == self.paid
+
+
 @dataclass(slots=True)
 class Payout:
     """What every option shares: the money that can move, its taxable part, the withholding."""
 
+    year: int
     leaving: bool
     portable: Decimal
     taxable: Decimal
@@ -63,6 +77,8 @@ class JobChangeOptions:
 
     rule: SmallBalanceRule
     kept: SeparationException | None
+    payout_tax_year: int
+    payout_year_supported: bool
     leave_in_plan: Option
     roll_to_new_plan: Option
     direct_rollover_ira: Option
@@ -109,6 +125,20 @@ def kept_exception(exception: Exception72t | None) -> SeparationException | None
     return None
 
 
+def payout_year(p: Profile, law: YearParameters) -> PayoutYear:
+    """Money paid at or after the separation is taxed in the year it is paid (IRC 402(a)).
+
+    Leaving: the year of the payout date (the separation, or as_of if later), under that year's
+    rules, or the nearest supported year's when it is not covered yet. Staying: the tax year.
+    """
+    if not p.job_change.leaving:
+        return PayoutYear(law.year, law)
+    paid = distribution_date(p).year
+    years = law.parameters.years
+    used = min(max(paid, years[0]), years[-1])
+    return PayoutYear(paid, law if used == law.year else law.parameters.of_year(used))
+
+
 def payout(
     p: Profile,
     portable: Decimal,
@@ -116,12 +146,14 @@ def payout(
     exception: Exception72t | None,
     tax_now: Decimal,
     law: YearParameters,
+    year: int | None = None,
 ) -> Payout:
-    """The shared figures of a payout of the whole portable balance."""
+    """The shared figures of a payout of the whole portable balance, paid in `year`."""
     leaving = p.job_change.leaving
     offset = p.loan.outstanding if leaving else ZERO
     taxable = portable - p.balances.roth + roth_taxable
     return Payout(
+        year=law.year if year is None else year,
         leaving=leaving,
         portable=portable,
         taxable=taxable,
@@ -224,10 +256,10 @@ def indirect_rollover(c: Payout, p: Profile, roth_restarts: bool, law: YearParam
                 p.income,
                 short,
                 p.filing_status,
-                p.deduction_age(law.year),
+                p.deduction_age(c.year),
                 law,
                 c.tax_now,
-                p.spouse_deduction_age(law.year),
+                p.spouse_deduction_age(c.year),
             ),
             state_tax=c.state_rate * short,
             penalty=c.penalty_rate * short,
@@ -250,10 +282,10 @@ def cash_out(c: Payout, p: Profile, exception: Exception72t | None, law: YearPar
         p.income + c.offset,
         c.taxable,
         p.filing_status,
-        p.deduction_age(law.year),
+        p.deduction_age(c.year),
         law,
         c.tax_now if c.offset == 0 else None,
-        p.spouse_deduction_age(law.year),
+        p.spouse_deduction_age(c.year),
     )
     return _option(
         c,
@@ -278,12 +310,29 @@ def job_change_options(
     law: YearParameters,
     t: Trace,
 ) -> JobChangeOptions:
-    """Every option's gross, withholding, taxes, penalty, net now and value at retirement."""
-    c = payout(p, portable, roth_taxable, exception, tax_now, law)
+    """Every option's gross, withholding, taxes, penalty, net now and value at retirement.
+
+    The payout figures use the rules of the year the money is paid out (payout_year); `tax_now`
+    is the tax year's and is worked again when that year or its rules differ.
+    """
+    when = payout_year(p, law)
+    if when.paid != law.year:
+        law = when.law
+        tax_now = tax_on_income(
+            p.income,
+            p.filing_status,
+            p.deduction_age(when.paid),
+            law,
+            p.spouse_deduction_age(when.paid),
+        )
+        t = payout_trace(law, t)
+    c = payout(p, portable, roth_taxable, exception, tax_now, law, when.paid)
     rule = small_balance_rule(portable + p.loan.outstanding, law)
     choices = JobChangeOptions(
         rule=rule,
         kept=c.kept,
+        payout_tax_year=when.law.year,
+        payout_year_supported=when.supported,
         leave_in_plan=leave_in_plan(c, rule),
         roll_to_new_plan=roll_to_new_plan(
             c, p.job_change.new_plan_accepts_rollovers, p.balances.roth > 0
@@ -292,13 +341,37 @@ def job_change_options(
         indirect_rollover=indirect_rollover(c, p, roth_restarts, law),
         cash_out=cash_out(c, p, exception, law),
     )
-    trace_options(c, choices.all(), p, law, t)
-    trace_indirect_make_up(c, choices.indirect_rollover, p, law, t)
+    note = payout_year_note(p, when, t)
+    trace_options(c, choices.all(), p, law, t, note)
+    trace_indirect_make_up(c, choices.indirect_rollover, p, law, t, note)
     return choices
 
 
+def payout_trace(law: YearParameters, t: Trace) -> Trace:
+    """A trace that adds to the same entries, dated and cited for the payout year's rules."""
+    out = Trace(law)
+    out.entries = t.entries
+    return out
+
+
+def payout_year_note(p: Profile, when: PayoutYear, t: Trace) -> str:
+    """The payout year and rules used, said in the tax formulas when not the tax year's ('')."""
+    if when.paid == p.year:
+        return ""
+    used = when.law.year
+    rules = (
+        f"under the {used} rules"
+        if when.supported
+        else f"whose rules are not in the data yet: the {used} rules are used"
+    )
+    return (
+        f"; paid out on {distribution_date(p)}, taxed in {when.paid} {rules}, stacked on "
+        f"income of {t.usd(p.income)} that year as you gave it"
+    )
+
+
 def trace_options(
-    c: Payout, options: list[Option], p: Profile, law: YearParameters, t: Trace
+    c: Payout, options: list[Option], p: Profile, law: YearParameters, t: Trace, note: str = ""
 ) -> None:
     """Trace every option figure; the shared texts are formatted once."""
     income, taxable, portable = p.income, c.taxable, c.portable
@@ -316,13 +389,15 @@ def trace_options(
     )
     fed_txt = (
         f"tax on income {t.usd(income)} + taxable {t.usd(taxable)} minus tax on {t.usd(income)} "
-        f"({p.filing_status}, {law.year} brackets and standard deduction)"
+        f"({p.filing_status}, {law.year} brackets and standard deduction"
+        f"{separate_return_note(p.filing_status)}{note})"
     )
     stacked_txt = (
         f"tax on income {t.usd(income)} + loan offset {t.usd(c.offset)} + taxable "
         f"{t.usd(taxable)} minus tax on {t.usd(income)} + loan offset {t.usd(c.offset)} "
-        f"({p.filing_status}, {law.year} brackets and standard deduction; the offset's own tax "
-        "is under loan.offset)"
+        f"({p.filing_status}, {law.year} brackets and standard deduction"
+        f"{separate_return_note(p.filing_status)}; the offset's own tax is under loan.offset"
+        f"{note})"
     )
     state_txt = f"{num(p.state_tax_percent)}% x taxable"
     pen_txt = f"{e_pct}% x {t.usd(taxable)}"
@@ -376,7 +451,7 @@ def trace_options(
 
 
 def trace_indirect_make_up(
-    c: Payout, indirect: Option, p: Profile, law: YearParameters, t: Trace
+    c: Payout, indirect: Option, p: Profile, law: YearParameters, t: Trace, note: str = ""
 ) -> None:
     """Trace what an indirect rollover needs from savings, and the cost if it is not found."""
     days = int(law.amount("indirect_rollover_days"))
@@ -397,7 +472,8 @@ def trace_indirect_make_up(
     t.add(
         sub + ".federal_tax",
         short.federal_tax,
-        f"tax on income {t.usd(income)} + {t.usd(short.taxable)} minus tax on {t.usd(income)}",
+        f"tax on income {t.usd(income)} + {t.usd(short.taxable)} minus tax on {t.usd(income)}"
+        f"{note}",
         "tax_brackets",
         "standard_deduction",
     )

@@ -29,11 +29,26 @@ def standard_deduction(
 
 
 def senior_deduction(status: str, law: YearParameters, magi: Decimal) -> Decimal:
-    """The senior amount less a rate of MAGI over the threshold, never below 0 (151(d)(5)(C))."""
+    """The senior amount less a rate of MAGI over the threshold, never below 0 (151(d)(5)(C)).
+
+    A married person claims it only on a joint return: none when married filing separately.
+    """
     s = law.get("senior_deduction")
+    if status == "married_separate" and not s["married_separate_allowed"]:
+        return ZERO
     threshold: Decimal = s["threshold_" + status]
     reduced: Decimal = s["amount"] - s["phase_out_rate"] * max(ZERO, magi - threshold)
     return max(ZERO, reduced)
+
+
+def separate_return_note(status: str) -> str:
+    """What a separate return leaves out of the deductions (IRC 63(f), 151(d)(5)(C)), or ''."""
+    if status != "married_separate":
+        return ""
+    return (
+        "; married filing separately: the spouse's own 65+ deductions are not applied (they "
+        "need a spouse with no income whom no one else claims) and there is no senior deduction"
+    )
 
 
 def income_tax(taxable_income: Decimal, status: str, law: YearParameters) -> Decimal:
