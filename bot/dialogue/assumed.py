@@ -79,6 +79,16 @@ def stated(
                 last_day=long_date(sep),
             )
         )
+    jc = report.job_change
+    if jc.leaving and jc.payout_year_supported is False and jc.payout_tax_year is not None:
+        out.append(
+            say(
+                "assumed.payout_rules",
+                tax_year=year,
+                year=str(sep.year),
+                rules=str(jc.payout_tax_year),
+            )
+        )
     if answers.get("filing") == "married_joint" and _skipped(answers, "spouse_age"):
         out.append(say("assumed.spouse_under", tax_year=year))
     if _skipped(answers, "five_percent_owner"):

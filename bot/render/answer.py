@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -68,7 +69,24 @@ def _rmd_relevant(report: Report) -> bool:
     return m.required_now or m.still_working_delay or m.first_year - report.tax_year <= 2
 
 
-ENV.globals.update(option=_option, ranked=_ranked, rmd_relevant=_rmd_relevant)
+@dataclass(frozen=True)
+class Payout:
+    """The year a job-change payout is made and whose tax rules gave its figures."""
+
+    year: int
+    rules_year: int
+    rules_published: bool
+
+
+def _payout(report: Report) -> Payout:
+    """The payout's calendar year (the separation, or today if later) and its rules' year."""
+    jc = report.job_change
+    year = max(jc.separation_date, report.as_of).year if jc.leaving else report.tax_year
+    rules = jc.payout_tax_year if jc.payout_tax_year is not None else report.tax_year
+    return Payout(year, rules, jc.payout_year_supported is not False)
+
+
+ENV.globals.update(option=_option, ranked=_ranked, rmd_relevant=_rmd_relevant, payout=_payout)
 
 
 def render_template(name: str, **context: Any) -> str:
