@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from engine.money import ONE, ZERO
 
@@ -96,8 +97,7 @@ def mean_inflation() -> Decimal:
     return mean.quantize(Decimal("0.0001"))
 
 
-@dataclass(frozen=True)
-class Cohort:
+class Cohort(NamedTuple):
     """One start year: how many withdrawals were paid in full and the real balance left."""
 
     start_year: int
@@ -272,6 +272,8 @@ def reordered_end(
     nominal_pension: Decimal,
 ) -> tuple[int, Decimal]:
     """Years paid and real balance left when a horizon's years come in the order given."""
-    level = cpi_levels([c for _, c in pairs])
-    own = [max(ZERO, w - nominal_pension / x) for w, x in zip(need, level, strict=False)]
+    own = need
+    if nominal_pension:
+        level = cpi_levels([c for _, c in pairs])
+        own = [max(ZERO, w - nominal_pension / x) for w, x in zip(need, level, strict=False)]
     return run_cohort(balance, own, [g for g, _ in pairs])

@@ -70,7 +70,7 @@ def full_retirement_age(p: Profile, law: YearParameters) -> FullRetirementAge | 
         born -= 1
     for row in law.get("social_security_full_retirement_age"):
         if row["born_from"] <= born <= row["born_to"]:
-            return FullRetirementAge(years=int(row["years"]), months=int(row["months"]))
+            return FullRetirementAge(years=int(row["age"]), months=int(row["months"]))
     return None
 
 
@@ -359,8 +359,13 @@ def historical(
     b_out = None if b_paid == years else r.age + b_paid
     t.add("retirement.sequence.first_year", bad.start_year, "the worst start year", *src)
     t.add("retirement.sequence.last_year", bad.start_year + years - 1, "its last year", *src)
-    t.add("retirement.sequence.order_a_ran_out_age", "none" if a_out is None else a_out, "", *src)
-    t.add("retirement.sequence.order_b_ran_out_age", "none" if b_out is None else b_out, "", *src)
+    for order, out, paid in (("a", a_out, a_paid), ("b", b_out, b_paid)):
+        t.add(
+            f"retirement.sequence.order_{order}_ran_out_age",
+            "none" if out is None else out,
+            "never ran out" if out is None else f"{r.age} + {paid} years paid",
+            *src,
+        )
     return (
         HistoricalOut(
             years=years,

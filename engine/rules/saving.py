@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Literal
 
-from engine.money import HUNDRED, ONE, ZERO, num, pct
+from engine.money import HUNDRED, ONE, ZERO, num, pct, usd
 from engine.parameters import YearParameters
 from engine.profile import Profile
 from engine.report import Contributions, Limits, SavingOut
@@ -68,21 +68,21 @@ def roth_ira_limit(p: Profile, law: YearParameters) -> tuple[Decimal, str]:
     low, high = law.get("roth_ira_phase_out")[p.filing_status]
     magi = p.income
     if magi <= low:
-        reduced, how = limit, f"MAGI {magi:,.2f} at or under {low:,.0f}: the full {limit:,.0f}"
+        reduced, how = limit, f"MAGI {usd(magi)} at or under {usd(low)}: the full {usd(limit)}"
     elif magi >= high:
-        reduced, how = ZERO, f"MAGI {magi:,.2f} at or over {high:,.0f}: phased out"
+        reduced, how = ZERO, f"MAGI {usd(magi)} at or over {usd(high)}: phased out"
     else:
         step = law.amount("roth_ira_limit_rounding")
         cut = limit * (magi - low) / (high - low)
         reduced = ((limit - cut) / step).to_integral_value(rounding=ROUND_CEILING) * step
         reduced = max(reduced, law.amount("roth_ira_limit_floor"))
         how = (
-            f"{limit:,.0f} - {limit:,.0f} x ({magi:,.2f} - {low:,.0f}) / "
-            f"({high:,.0f} - {low:,.0f}), "
-            f"rounded up to ${step:,.0f}, at least ${law.amount('roth_ira_limit_floor'):,.0f}"
+            f"{usd(limit)} - {usd(limit)} x (MAGI {usd(magi)} - {usd(low)}) / "
+            f"({usd(high)} - {usd(low)}), rounded up to {usd(step)}, at least "
+            f"{usd(law.amount('roth_ira_limit_floor'))}"
         )
     if p.salary < reduced:
-        return p.salary, how + f"; at most the pay {p.salary:,.2f}"
+        return p.salary, how + f"; at most the pay {usd(p.salary)}"
     return reduced, how
 
 

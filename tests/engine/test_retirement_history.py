@@ -164,13 +164,12 @@ def test_guaranteed_income_lowers_what_the_portfolio_pays() -> None:
     indexed = evaluate(
         parse_profile(retiree(spending_monthly=6000, pension_monthly=2000, pension_indexed=True))
     ).retirement
-    assert plain and ss and fixed and indexed
-    rates = [
-        r.historical.success_rate if r.historical else None for r in (plain, ss, fixed, indexed)
-    ]
-    assert rates[0] is not None
-    assert rates[0] < rates[1]  # type: ignore[operator]
-    assert rates[0] < rates[2] <= rates[3]  # type: ignore[operator]
+    rates = []
+    for r in (plain, ss, fixed, indexed):
+        assert r is not None and r.historical is not None
+        rates.append(r.historical.success_rate)
+    assert rates[0] < rates[1]
+    assert rates[0] < rates[2] <= rates[3]
 
 
 def test_sequence_same_returns_two_orders() -> None:
