@@ -16,6 +16,7 @@ from engine.report import (
     WithdrawalOut,
 )
 from engine.rules.actions import actions
+from engine.rules.allocation import allocation
 from engine.rules.contributions import contribution_limits, contributions
 from engine.rules.exceptions_72t import with_public_safety_service
 from engine.rules.fees import fees_known, with_fees
@@ -25,6 +26,7 @@ from engine.rules.loan_request import loan_request
 from engine.rules.loans import loans
 from engine.rules.nua import nua
 from engine.rules.recommendation import job_change_section
+from engine.rules.retirement import retirement
 from engine.rules.rmd import rmd
 from engine.rules.rollover_parts import (
     after_tax_split,
@@ -33,6 +35,7 @@ from engine.rules.rollover_parts import (
     roth_to_roth_ira,
 )
 from engine.rules.roth import roth
+from engine.rules.saving import saving
 from engine.rules.sepp import sepp
 from engine.rules.tax import tax_on_income
 from engine.rules.vesting import vesting
@@ -125,6 +128,9 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
         "assumed (not law)",
     )
     money_out = withdrawal(p, portable, ro.qualified_now, early.exception, t)
+    sv = saving(p, limits, contrib, vest.vested_employer, law, t)
+    mix = allocation(p, sv.current_balance, t)
+    retiring = retirement(p, sv, vest.vested_employer, rm, law, t)
     return Report(
         tax_year=p.year,
         as_of=p.as_of,
@@ -145,5 +151,8 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
             retirement_age=p.assumptions.retirement_age,
         ),
         withdrawal=None if money_out is None else WithdrawalOut.model_validate(money_out),
+        saving=sv,
+        allocation=mix,
+        retirement=retiring,
         trace=t.entries,
     )

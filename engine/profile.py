@@ -160,6 +160,29 @@ class Assumptions(Strict):
     sepp_rate_percent: Annotated[Decimal, Field(ge=0, le=30, allow_inf_nan=False)] = Decimal(5)
 
 
+class Saving(Strict):
+    """The saving path's own inputs."""
+
+    retirement_age: Annotated[int, Field(ge=30, le=100)] | None = None
+
+
+class Retirement(Strict):
+    """The retiring path: when work stops, what is spent, and the income that is guaranteed."""
+
+    age: Annotated[int, Field(ge=30, le=100)] | None = None
+    spending_monthly: Money | None = None
+    essential_monthly: Money | None = None
+    social_security_monthly: Money | None = None
+    social_security_age: Annotated[int, Field(ge=50, le=100)] = 67
+    pension_monthly: Money = Decimal(0)
+    pension_indexed: bool = False
+    stock_percent: Percent | None = None
+    plan_to_age: Annotated[int, Field(ge=31, le=120)] = 95
+    annuity_payout_percent: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = (
+        None
+    )
+
+
 class Profile(Strict):
     """Everything the engine needs about one person; defaults as in docs/engine-interface.md."""
 
@@ -189,6 +212,8 @@ class Profile(Strict):
     other_ira_pretax: Money = Decimal(0)
     fees: Fees = Fees()
     backdoor_roth: bool = False
+    saving: Saving = Saving()
+    retirement: Retirement = Retirement()
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -253,6 +278,7 @@ class Profile(Strict):
             problems.append(("match", "the tiers cover more than 100% of pay"))
         problems += _withdrawal_problems(self.withdrawal, year)
         problems += _loan_request_problems(self.loan.request)
+        problems += _retirement_problems(self.retirement)
         if problems:
             raise PydanticCustomError(
                 "profile_rules",
@@ -347,6 +373,20 @@ def _loan_request_problems(r: LoanRequest) -> list[tuple[str, str]]:
         problems.append(
             ("loan.request.years", "times loan.request.payments_per_year must be whole payments")
         )
+    return problems
+
+
+def _retirement_problems(r: Retirement) -> list[tuple[str, str]]:
+    """The plan runs past the retirement age; essentials are part of spending."""
+    problems: list[tuple[str, str]] = []
+    if r.age is not None and r.plan_to_age <= r.age:
+        problems.append(("retirement.plan_to_age", "must be after retirement.age"))
+    if (
+        r.essential_monthly is not None
+        and r.spending_monthly is not None
+        and r.essential_monthly > r.spending_monthly
+    ):
+        problems.append(("retirement.essential_monthly", "cannot be more than spending_monthly"))
     return problems
 
 

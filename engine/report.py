@@ -362,6 +362,116 @@ class WithdrawalOut(Out):
     notes: list[str]
 
 
+class SavingOut(Out):
+    """Saving: the projection to retirement, the income it could support, room, Roth or not."""
+
+    at_age: int
+    years_to_go: int
+    current_balance: Money
+    yearly_contributions: Money
+    match_left_on_table: Money
+    assumed_return_percent: Number
+    assumed_inflation_percent: Number
+    projected_balance: Money
+    projected_balance_today_dollars: Money
+    income_stock_percent: Number
+    income_years: int
+    income_rate_percent: Number | None
+    income_rate_worst_start_year: int | None
+    yearly_income_estimate: Money | None
+    room_left: Money
+    catch_up_room: Money
+    marginal_rate_now_percent: Number
+    tax_saved_if_max: Money
+    marginal_rate_retirement_percent: Number | None
+    roth_ira_max_contribution: Money
+    roth_or_traditional: Literal["roth", "traditional", "either"]
+    reasons: list[str]
+    assumptions: list[str]
+
+
+class RebalanceExample(Out):
+    """A portfolio that drifted from its target, put back with the person's balance."""
+
+    balance: Money
+    target_stock_percent: Number
+    drifted_stock_percent: Number
+    stocks_drifted: Money
+    bonds_drifted: Money
+    stocks_target: Money
+    bonds_target: Money
+    sell_stocks_buy_bonds: Money
+
+
+class AllocationOut(Out):
+    """How it is invested: the rules of thumb for the stock share, and a rebalancing example."""
+
+    stock_percent_110: Number
+    stock_percent_120: Number
+    rebalance_example: RebalanceExample
+    assumptions: list[str]
+
+
+class HistoricalOut(Out):
+    """The person's plan run through every start year with a full horizon in the data."""
+
+    years: int
+    stock_percent: Number
+    first_year: int
+    last_year: int
+    cohorts: int
+    lasted: int
+    success_rate: Number
+    failed_start_years: list[int]
+    worst_start_year: int
+    worst_shortfall_age: int | None
+    median_end_real: Money
+
+
+class SequenceOut(Out):
+    """The worst start year's returns in two orders: good years first (a), bad years first (b)."""
+
+    first_year: int
+    last_year: int
+    same_returns_order_a_end: Money
+    same_returns_order_b_end: Money
+    order_a_ran_out_age: int | None
+    order_b_ran_out_age: int | None
+
+
+class FullRetirementAge(Out):
+    """Social Security's full retirement age for the birth year."""
+
+    years: int
+    months: int
+
+
+class RetirementOut(Out):
+    """The retiring path: income gap, every historical retirement, annuity, RMD, conversions."""
+
+    age: int
+    start_balance: Money
+    start_balance_basis: Literal["today", "projected"]
+    guaranteed_monthly: Money
+    income_gap_monthly: Money | None
+    income_gap_monthly_before_social_security: Money | None
+    covered_by_guaranteed_percent: Number | None
+    essential_gap_monthly: Money | None
+    historical: HistoricalOut | None
+    sequence: SequenceOut | None
+    annuity_premium_for_gap: Money | None
+    rmd_first_year: int
+    rmd_first_year_amount: Money | None
+    rmd_first_year_tax: Money | None
+    roth_conversion_room: Money | None
+    roth_conversion_tax_now: Money | None
+    roth_conversion_bracket_percent: Number | None
+    roth_conversion_years: int
+    full_retirement_age: FullRetirementAge | None
+    conventions: list[str]
+    notes: list[str]
+
+
 class Action(Out):
     """One dated step of the action plan."""
 
@@ -403,6 +513,9 @@ class Report(Out):
     job_change: JobChangeOut
     rmd: RmdOut
     withdrawal: WithdrawalOut | None = None
+    saving: SavingOut | None = None
+    allocation: AllocationOut | None = None
+    retirement: RetirementOut | None = None
     actions: list[Action]
     notes: list[str]
     assumptions: AssumptionsOut | None = None
