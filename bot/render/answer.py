@@ -37,6 +37,9 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "actions": ("actions.j2",),
     "notes": ("notes.j2",),
     "assumptions": ("options.j2", "recommendation.j2"),
+    "saving": ("saving.j2",),
+    "allocation": ("allocation.j2",),
+    "retirement": ("retirement.j2",),
     "trace": ("why.j2",),
 }
 

@@ -82,6 +82,13 @@ def main() -> int:
     for name, data in PROFILES.items():
         med, p99 = measure(data, runs)
         print(f"| {name} | {med:.0f} | {p99:.0f} |")
+    from tests.benchmarks.engine_retirement_bench import RETIREMENT_PROFILES, historical_only
+
+    for name, data in RETIREMENT_PROFILES.items():
+        med, p99 = measure(data, runs)
+        print(f"| {name} | {med:.0f} | {p99:.0f} |")
+        med, p99 = historical_only(data, runs)
+        print(f"| {name}: historical run alone | {med:.0f} | {p99:.0f} |")
     return 0
 
 

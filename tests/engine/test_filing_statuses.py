@@ -39,6 +39,7 @@ def test_every_status_keyed_parameter_covers_every_status(year: int) -> None:
         "capital_gain_brackets",
         "standard_deduction",
         "additional_deduction_65",
+        "roth_ira_phase_out",
     }
     for name in keyed:
         assert set(law.get(name)) == STATUSES, (name, year)
