@@ -163,6 +163,7 @@ def recommend(p: Profile, choices: JobChangeOptions, f: Facts) -> Recommendation
             found = paid_to_you(other)  # the rest is as against a direct rollover to an IRA
         else:
             found = differences(pick, other, choices, f)
+        found.sort(key=lambda r: -(r.amount if r.amount is not None else -1))
         items += found or [reason("no_difference_found", other)]
     for other in options:
         if other.available and other.id != pick.id and other not in tied:
