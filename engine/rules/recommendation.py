@@ -163,13 +163,30 @@ def recommend(p: Profile, choices: JobChangeOptions, f: Facts) -> Recommendation
             found = paid_to_you(other)  # the rest is as against a direct rollover to an IRA
         else:
             found = differences(pick, other, choices, f)
-        found.sort(key=lambda r: -(r.amount if r.amount is not None else -1))
         items += found or [reason("no_difference_found", other)]
     for other in options:
         if other.available and other.id != pick.id and other not in tied:
             items += dollar_difference(pick, other)
     items += unavailable(pick, choices, f)
-    return Recommendation(pick.id, [o.id for o in tied], items)
+    if p.loan.outstanding > 0:
+        items.append(reason("roll_over_loan_offset", None))  # whichever option is taken
+    return Recommendation(pick.id, [o.id for o in tied], grouped(items))
+
+
+def grouped(items: list[Reason]) -> list[Reason]:
+    """The same reason against several options side by side, reasons against the same options
+    together (in order of first appearance), dollars first, largest first, within a group."""
+    against: dict[tuple[str, Decimal | None], list[OptionId | None]] = {}
+    for r in items:
+        against.setdefault((r.code, r.amount), []).append(r.versus)
+    groups: dict[tuple[OptionId | None, ...], list[tuple[str, Decimal | None]]] = {}
+    for key, versus in against.items():
+        groups.setdefault(tuple(versus), []).append(key)
+    out: list[Reason] = []
+    for versus_all, keys in groups.items():
+        keys.sort(key=lambda k: (k[1] is None, -(k[1] or ZERO)))
+        out += [Reason(code=c, amount=a, versus=v) for c, a in keys for v in versus_all]
+    return out
 
 
 def reason(code: str, versus: Option | None, amount: Decimal | None = None) -> Reason:
@@ -400,6 +417,11 @@ REASON_TRACE: dict[str, tuple[str, tuple[str, ...]]] = {
     "small_balance_act_before_plan_does": (
         "the plan may move a small balance without consent",
         ("force_out_limit", "IRC 411(a)(11)"),
+    ),
+    "roll_over_loan_offset": (
+        "an unpaid loan is offset at separation, whichever option is taken, and may be rolled "
+        "over by the tax return's due date",
+        ("IRC 402(c)(3)(C)", "IRC 72(p)"),
     ),
     "still_employed": ("no separation: the money stays in the plan", ("IRC 401(k)(2)(B)",)),
     "early_withdrawal_costly": (
