@@ -19,7 +19,6 @@ from engine.profile import Profile
 from engine.report import (
     Exception72t,
     JobChangeOut,
-    Nua,
     Option,
     OptionId,
     Reason,
@@ -60,7 +59,6 @@ class Facts:
     saved_in_plan: Decimal
     fees: dict[OptionId, Decimal | None]
     rmd_delay: bool
-    nua: Nua | None
     nua_saved: Decimal
     after_tax_basis: Decimal | None
 
@@ -118,7 +116,6 @@ def facts_of(p: Profile, choices: JobChangeOptions) -> Facts:
         saved_in_plan=rate * s.taxable if plan_only else ZERO,
         fees={o.id: fees_to_retirement(p, o) for o in choices.all()},
         rmd_delay=rmd_delay_applies(p, s),
-        nua=stock,
         nua_saved=max(ZERO, stock.total_tax_ira_route - stock.total_tax_nua_route)
         if stock
         else ZERO,
