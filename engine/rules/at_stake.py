@@ -27,7 +27,7 @@ def at_stake(
     p: Profile,
     choices: JobChangeOptions,
     fees: dict[OptionId, Decimal | None],
-    saved_in_plan: Decimal,
+    saved_in_plan: tuple[Decimal, str],
     nua_saved: Decimal,
     t: Trace,
 ) -> list[AtStake]:
@@ -57,13 +57,14 @@ def at_stake(
     if not p.job_change.leaving:
         return _traced(out, t)
     if choices.leave_in_plan.available:
+        saved, rule = saved_in_plan
         add(
             "additional_tax_avoided_in_plan",
-            saved_in_plan,
+            saved,
             f"{rate}% x taxable {t.usd(s.taxable)}: the additional tax if taken out early from an "
             "IRA or another plan; none from this plan after this separation",
             "early_withdrawal_rate",
-            "IRC 72(t)(2)(A)(v)",
+            rule,
         )
     offset = loans(
         p, choices.leave_in_plan.gross, s.exception is None, s.tax_now, s.law, scratch

@@ -443,5 +443,12 @@ def job_change_section(p: Profile, choices: JobChangeOptions) -> JobChangeOut:
         options=choices.all(),
         tied_with=advice.tied_with,
         reason_items=advice.items,
-        at_stake=at_stake(p, choices, f.fees, f.saved_in_plan, f.nua_saved, t),
+        at_stake=at_stake(
+            p,
+            choices,
+            f.fees,
+            (f.saved_in_plan, EXCEPTION_SOURCE[f.plan_only] if f.plan_only else ""),
+            f.nua_saved,
+            t,
+        ),
     )
