@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SkipValidation
 from typing_extensions import TypedDict
 
 from engine.money import cents
@@ -285,6 +285,22 @@ class Nua(Out):
     total_tax_ira_route: Money
 
 
+class Reason(Out):
+    """One reason for the suggestion: what differs from the option it names, in dollars if any."""
+
+    code: str
+    amount: Money | None
+    versus: OptionId | None
+
+
+class AtStake(Out):
+    """One amount this person's choice decides, with the date that matters (if any)."""
+
+    code: str
+    amount: Money
+    deadline: date | None
+
+
 class JobChangeOut(Out):
     """The options at a job change, compared, and one recommendation."""
 
@@ -302,6 +318,9 @@ class JobChangeOut(Out):
     nua: Nua | None = None
     payout_tax_year: int | None = None
     payout_year_supported: bool | None = None
+    tied_with: list[OptionId] = Field(default_factory=list)
+    reason_items: list[Reason] = Field(default_factory=list)
+    at_stake: list[AtStake] = Field(default_factory=list)
 
 
 class RmdOut(Out):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,34 @@ from engine.profile import Profile
 from engine.report import Action, JobChangeOut, LoanOut, RmdOut, VestingOut
 from engine.rules.withdrawals import distribution_date
 from engine.trace import Trace
+
+Act = Callable[[date | None, str, Decimal | None, str], None]
+
+
+def moves_money(p: Profile, jc: JobChangeOut) -> bool:
+    """Leaving, with a rollover out of the old plan suggested."""
+    return p.job_change.leaving and jc.recommended in ("roll_to_new_plan", "direct_rollover_ira")
+
+
+def rollover_steps(p: Profile, vest: VestingOut, jc: JobChangeOut, act: Act) -> None:
+    """The RMD first (never rollable), employer shares in kind when NUA saves tax, Roth money
+    to a Roth IRA, then the rollover of the rest (Treas. Reg. 1.402(c)-2 Q&A-7; IRC 402(e)(4),
+    402(c)(8)(B))."""
+    when = distribution_date(p)
+    rest = vest.portable_balance
+    parts = ["vesting.portable_balance"]
+    if jc.rmd_first:
+        act(when, "take_rmd_before_rollover", jc.rmd_first.amount, "job_change.rmd_first.amount")
+        rest -= jc.rmd_first.amount
+        parts.append("job_change.rmd_first.amount")
+    stock = p.job_change.employer_stock
+    if jc.nua and jc.nua.total_tax_ira_route > jc.nua.total_tax_nua_route:
+        act(when, "take_employer_stock_in_kind", stock.market_value, "employer_stock.market_value")
+    if jc.recommended == "direct_rollover_ira" and jc.roth_to_roth_ira > 0:
+        act(when, "roll_roth_to_roth_ira", jc.roth_to_roth_ira, "job_change.roth_to_roth_ira")
+        rest -= jc.roth_to_roth_ira
+        parts.append("job_change.roth_to_roth_ira")
+    act(when, "request_" + jc.recommended, rest, " - ".join(parts))
 
 
 def actions(
@@ -34,12 +63,7 @@ def actions(
             act(step.date, "stay_until_vesting_date", step.gain, "vesting.next_step.gain")
         rec = jc.recommended
         if rec in ("roll_to_new_plan", "direct_rollover_ira"):
-            act(
-                distribution_date(p),
-                "request_" + rec,
-                vest.portable_balance,
-                "vesting.portable_balance",
-            )
+            rollover_steps(p, vest, jc, act)
         indirect = next(o for o in jc.options if o.id == "indirect_rollover")
         act(
             indirect.deadline,
@@ -61,7 +85,7 @@ def actions(
                 offset.amount,
                 "loan.offset.amount",
             )
-    if rmd.required_now:
+    if rmd.required_now and not (jc.rmd_first and moves_money(p, jc)):
         act(rmd.due, "take_rmd", rmd.amount, "rmd.amount")
     out.sort(key=lambda a: a.date)
     return out

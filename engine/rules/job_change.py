@@ -72,6 +72,17 @@ class Payout:
 
 
 @dataclass(slots=True)
+class Setting:
+    """What the recommendation weighs besides the options: the year's law and this payout."""
+
+    law: YearParameters
+    exception: Exception72t | None
+    taxable: Decimal
+    tax_now: Decimal
+    trace: Trace
+
+
+@dataclass(slots=True)
 class JobChangeOptions:
     """The five options side by side and the small-balance rule, before any recommendation."""
 
@@ -84,6 +95,7 @@ class JobChangeOptions:
     direct_rollover_ira: Option
     indirect_rollover: Option
     cash_out: Option
+    setting: Setting
 
     def all(self) -> list[Option]:
         """The options in the Report's order."""
@@ -340,6 +352,7 @@ def job_change_options(
         direct_rollover_ira=direct_rollover_ira(c, roth_restarts),
         indirect_rollover=indirect_rollover(c, p, roth_restarts, law),
         cash_out=cash_out(c, p, exception, law),
+        setting=Setting(law, exception, c.taxable, tax_now, t),
     )
     note = payout_year_note(p, when, t)
     trace_options(c, choices.all(), p, law, t, note)
