@@ -316,8 +316,8 @@ class JobChangeOut(Out):
     pro_rata_warning: bool = False
     fees_known: bool = False
     nua: Nua | None = None
-    payout_tax_year: int | None = None
-    payout_year_supported: bool | None = None
+    payout_tax_year: int
+    payout_year_supported: bool
     tied_with: list[OptionId] = Field(default_factory=list)
     reason_items: list[Reason] = Field(default_factory=list)
     at_stake: list[AtStake] = Field(default_factory=list)

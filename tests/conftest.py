@@ -40,6 +40,7 @@ SLOW_FILES = (
 # Single tests elsewhere that start or kill a process.
 SLOW_TESTS = (
     "store/test_store.py::test_acknowledged_answers_survive_sigkill",
+    "engine/test_filing_statuses.py::test_the_engine_command_taxes_both_statuses",
     "telegram/test_fake_api.py::test_cli_process_serves_controls_and_stops_on_sigterm",
 )
 

@@ -93,6 +93,10 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
     }
     if fees:
         data["fees"] = fees
+    if answers.get("backdoor") == "yes":
+        data["backdoor_roth"] = True
+        if _given(answers, "other_ira") is not None:
+            data["other_ira_pretax"] = answers["other_ira"]
     data["vesting"] = vesting
     data["loan"] = {"outstanding": answers.get("loan", "0")}
     if path == "loan":

@@ -623,6 +623,18 @@ def _new_plan_takes_it(a: Answers) -> bool:
     return a.get("path") == "job_change" and a.get("new_plan") == "yes"
 
 
+def _roth_ira_income_limit_reached(a: Answers) -> bool:
+    """Pay at or above where Roth IRA contributions start to phase out (IRC 408A(c)(3)).
+
+    Only then does a backdoor Roth (and the pro-rata rule an IRA rollover triggers) matter.
+    """
+    if a.get("path") != "job_change":
+        return False
+    status = str(a.get("filing") or "single")
+    start, _ = params.get("roth_ira_phase_out", _year_of(a))[status]
+    return Decimal(str(a.get("salary") or 0)) >= Decimal(start)
+
+
 def _projects(a: Answers) -> bool:
     """The answer projects money to retirement (the assumptions are editable, never asked)."""
     return a.get("path") in ("job_change", "loan")
@@ -973,6 +985,24 @@ QUESTIONS: tuple[Question, ...] = (
         usd,
         check=_not_above("after_tax_amount", "dialogue.question.after_tax_basis.above_amount"),
         asked_when=lambda a: _said_yes("after_tax")(a) and _given_amount(a, "after_tax_amount"),
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
+    ),
+    Question(
+        "backdoor",
+        _yes_no_unsure,
+        _label_of(YES_NO_UNSURE),
+        asked_when=_roth_ira_income_limit_reached,
+        options=YES_NO_UNSURE,
+        unknown_default="unknown",
+        follow_up=True,
+    ),
+    Question(
+        "other_ira",
+        _money("balance"),
+        usd,
+        asked_when=_said_yes("backdoor"),
         unknown_default="skip",
         follow_up=True,
         skip_button=True,

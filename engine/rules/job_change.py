@@ -338,6 +338,7 @@ def job_change_options(
             p.spouse_deduction_age(when.paid),
         )
         t = payout_trace(law, t)
+    trace_payout_year(p, when, t)
     c = payout(p, portable, roth_taxable, exception, tax_now, law, when.paid)
     rule = small_balance_rule(portable + p.loan.outstanding, law)
     choices = JobChangeOptions(
@@ -365,6 +366,32 @@ def payout_trace(law: YearParameters, t: Trace) -> Trace:
     out = Trace(law)
     out.entries = t.entries
     return out
+
+
+def trace_payout_year(p: Profile, when: PayoutYear, t: Trace) -> None:
+    """Trace the year whose rules give the payout figures, and whether it is in the data."""
+    used = when.law.year
+    if not p.job_change.leaving:
+        why = f"still employed: a payout now is taxed in the tax year {used}"
+    else:
+        why = f"paid out on {distribution_date(p)}: taxed in {when.paid}" + (
+            f", under the {used} rules"
+            if when.supported
+            else f", whose rules are not in the data yet: the {used} rules are used"
+        )
+    t.add(
+        "job_change.payout_tax_year",
+        used,
+        f"{why}; stacked on income of {t.usd(p.income)} that year, as you gave it",
+        "IRC 402(a)",
+    )
+    t.add(
+        "job_change.payout_year_supported",
+        when.supported,
+        f"the {when.paid} rules are in the data"
+        if when.supported
+        else f"the {when.paid} rules are not in the data yet",
+    )
 
 
 def payout_year_note(p: Profile, when: PayoutYear, t: Trace) -> str:

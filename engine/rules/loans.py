@@ -10,6 +10,7 @@ from engine.parameters import ParameterSet, YearParameters
 from engine.profile import Profile
 from engine.report import LoanOffset, LoanOut
 from engine.rules.due_dates import extended_due_date, return_due_date
+from engine.rules.job_change import payout_trace, payout_year, payout_year_note
 from engine.rules.tax import tax_on_distribution
 from engine.trace import Trace
 
@@ -91,17 +92,20 @@ def loans(
     offset = None
     if p.job_change.leaving and owed > 0:
         due, extended = offset_deadlines(p.separation, law.parameters)
+        # Taxed in the year of the payout, under its rules (job_change.payout_tax_year).
+        when = payout_year(p, law)
+        paid = when.law
         fed = tax_on_distribution(
             p.income,
             owed,
             p.filing_status,
-            p.deduction_age(law.year),
-            law,
-            tax_now,
-            p.spouse_deduction_age(law.year),
+            p.deduction_age(when.paid),
+            paid,
+            tax_now if when.paid == law.year else None,
+            p.spouse_deduction_age(when.paid),
         )
         state = pct(p.state_tax_percent) * owed
-        pen = law.amount("early_withdrawal_rate") * owed if penalty else ZERO
+        pen = paid.amount("early_withdrawal_rate") * owed if penalty else ZERO
         offset = LoanOffset(
             amount=owed,
             rollover_deadline=due,
@@ -121,10 +125,12 @@ def loans(
             "return_due_date_extended",
             "IRC 6072(a), 6081, 7503",
         )
-        t.add(
+        pt = t if paid is law else payout_trace(paid, t)
+        pt.add(
             "loan.offset.federal_tax_if_not_rolled",
             fed,
-            f"tax on income {t.usd(p.income)} + {t.usd(owed)} minus tax on {t.usd(p.income)}",
+            f"tax on income {t.usd(p.income)} + {t.usd(owed)} minus tax on {t.usd(p.income)}"
+            f"{payout_year_note(p, when, t)}",
             "tax_brackets",
             "standard_deduction",
         )

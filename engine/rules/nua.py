@@ -14,6 +14,7 @@ from engine.money import ZERO, num
 from engine.parameters import YearParameters
 from engine.profile import Profile
 from engine.report import Nua
+from engine.rules.job_change import payout_trace, payout_year
 from engine.rules.tax import standard_deduction, tax_on_distribution
 from engine.trace import Trace
 
@@ -40,7 +41,11 @@ def nua(p: Profile, penalty_rate: Decimal, law: YearParameters, t: Trace) -> Nua
         return None
     basis = min(stock.cost_basis, stock.market_value)
     gain = stock.market_value - basis
-    status, year = p.filing_status, law.year
+    # Taxed in the year of the payout, under its rules (job_change.payout_tax_year).
+    when = payout_year(p, law)
+    if when.law is not law:
+        t = payout_trace(when.law, t)
+    law, status, year = when.law, p.filing_status, when.paid
     age, spouse = p.deduction_age(year), p.spouse_deduction_age(year)
     tax_now = tax_on_distribution(p.income, basis, status, age, law, None, spouse)
     penalty = penalty_rate * basis

@@ -191,7 +191,7 @@ def test_police_officer_pays_no_10_percent_and_is_warned_about_an_ira(
     r = report(POLICE.answers)
     assert option(r, "cash_out").penalty == 0
     assert "No 10% additional tax: you are a public safety worker" in out
-    assert "In an IRA that public-safety rule does not apply" in out
+    assert "Loses the public-safety age-50 rule" in out  # said of the IRA
     assert "$10,000 10% additional tax" not in out
 
 

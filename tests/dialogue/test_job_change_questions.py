@@ -46,7 +46,7 @@ def test_public_safety_is_asked_from_50_to_54_only() -> None:
     base = ["$90k", "100k", "none", "none", "December 31"]
     for age, expected in (("49", False), ("50", True), ("54", True), ("55", False)):
         _, texts = run([*START, age, *base])
-        assert asked(texts, "work in public safety") is expected, age
+        assert asked(texts, "public-safety job") is expected, age
 
 
 def test_no_is_not_a_balance() -> None:
@@ -147,3 +147,24 @@ def test_a_last_day_next_year_is_confirmed_and_its_pay_prorated() -> None:
         Decimal(90000), date(2027, 1, 31)
     )
     assert pay_in_year_of(Decimal(90000), date(2027, 1, 31)) == Decimal("7643.84")
+
+
+def test_backdoor_roth_is_asked_only_above_the_roth_ira_income_line() -> None:
+    done = ["none", "none", "December 31", "single", "3", "0", "none", "no", "no"]
+    _, low = run([*START, "45", "$90k", "300k", *done])
+    assert not asked(low, "backdoor Roth")
+    state, high = run([*START, "45", "$200k", "300k", *done, "yes", "20k"])
+    assert asked(high, "backdoor Roth")
+    p = build_profile(dict(state.answers), TODAY)
+    assert p.backdoor_roth and p.other_ira_pretax == 20000
+    assert asked(high, "the pro-rata rule")
+
+
+def test_head_of_household_and_separate_returns_are_taken() -> None:
+    base = [*START, "45", "$90k", "80k", "none", "none", "December 31"]
+    for typed, status in (("head of household", "head_of_household"), ("MFS", "married_separate")):
+        state, texts = run([*base, typed])
+        assert state.answers["filing"] == status
+        assert evaluate(build_profile(dict(state.answers), TODAY)).filing_status == status
+        assert asked(texts, "My suggestion")
+        assert not asked(texts, "How old is your spouse")

@@ -7,6 +7,7 @@ each new status, read from the JSON report. Figures: Rev. Proc. 2025-32 (2026).
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any, get_args
 
@@ -17,6 +18,7 @@ from engine import parameters as P
 from engine.errors import InvalidProfile
 from engine.profile import FilingStatus
 from engine.rules.tax import senior_deduction, separate_return_note, standard_deduction
+from tests.engine.test_command import run
 
 STATUSES = set(get_args(FilingStatus))
 
@@ -132,3 +134,19 @@ def test_an_unknown_status_is_refused_by_name() -> None:
     field = next(f for f in refused.value.fields if f["field"] == "filing_status")
     for status in STATUSES:
         assert status in field["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "federal_tax"), [("head_of_household", 5640), ("married_separate", 8150)]
+)
+def test_the_engine_command_taxes_both_statuses(status: str, federal_tax: int) -> None:
+    """End to end: `python -m engine evaluate -` in a real subprocess, as the bot calls it."""
+    profile = CASH_OUT | {"filing_status": status}
+    proc = run(["evaluate", "-"], json.dumps(profile))
+    assert proc.returncode == 0, proc.stderr
+    printed = json.loads(proc.stdout)
+    assert printed["filing_status"] == status
+    option = next(o for o in printed["job_change"]["options"] if o["id"] == "cash_out")
+    assert option["federal_tax"] == federal_tax
+    assert option["penalty"] == 4000
+    assert printed == evaluate(parse_profile(profile)).model_dump(mode="json")
