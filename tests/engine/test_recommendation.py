@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import evaluate, parse_profile
+from engine.money import cents
 from engine.report import Option, Report
 
 amount = st.decimals(min_value=0, max_value=400_000, places=2, allow_nan=False)
@@ -90,7 +91,7 @@ def test_reasons_distinguish_and_dollars_decide(profile: dict[str, Any]) -> None
     cash = option(r, "cash_out")
     cost = cash.federal_tax + cash.state_tax + cash.penalty
     costs = [i for i in jc.reason_items if i.code == "cash_out_costs"]
-    assert [i.amount for i in costs] == ([round(cost, 2)] if cost > 0 else [])
+    assert [i.amount for i in costs] == ([cents(cost)] if cost > 0 else [])  # half up
     # fees are compared only where both are known, and then in dollars
     for item in jc.reason_items:
         if item.code in ("lower_fees", "higher_fees"):
