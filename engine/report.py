@@ -445,6 +445,8 @@ class HistoricalOut(Out):
     worst_start_year: int
     worst_shortfall_age: int | None
     median_end_real: Money
+    need_real: list[Money]
+    fixed_pension: Money
 
 
 class SequenceOut(Out):

@@ -27,6 +27,7 @@ SLOW_FILES = (
     "dialogue/test_console.py",
     "dialogue/test_console_exit.py",
     "dialogue/test_job_change_people.py",
+    "dialogue/test_saving_retiring_people.py",
     "engine/test_saving_command.py",
     "dialogue/test_money_out_paths.py",
     "engine/test_changed_parameter.py",

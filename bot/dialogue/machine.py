@@ -30,7 +30,6 @@ from bot.dialogue.assumed import stated
 from bot.dialogue.commands import COMMANDS, read_command
 from bot.dialogue.profile import build_profile, tax_year_for
 from bot.dialogue.questions import (
-    ASSUMPTIONS,
     BY_KEY,
     GOALS,
     MAIN,
@@ -470,7 +469,7 @@ def _back(st: ChatState, today: date) -> Result:
 
 def _editable(st: ChatState, q: Question) -> bool:
     """Answered, or an assumption the answer uses."""
-    return q.key in st.answers or (q in ASSUMPTIONS and q.asked_when(st.answers))
+    return q.key in st.answers or q.assumed_when(st.answers)
 
 
 def _answered_choices(st: ChatState, today: date) -> tuple[Choice, ...]:

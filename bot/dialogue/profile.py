@@ -8,6 +8,7 @@ from typing import Any
 
 from engine import SUPPORTED_YEARS, Profile, parse_profile
 from engine import parameters as params
+from engine.profile import Assumptions
 from engine.rules.dates import add_years
 
 
@@ -53,6 +54,12 @@ def build_profile(answers: dict[str, Any], today: date) -> Profile:
         data["match"] = [
             {"match_percent": m, "on_pay_percent": o} for m, o in answers.get("match", [])
         ]
+        if answers.get("balance") is not None:
+            data["balances"] = {"pretax": answers["balance"]}
+        return parse_profile(data)
+    if path == "retiring":
+        data["balances"] = {"pretax": answers["savings"]}
+        data["retirement"] = _retirement(answers, data)
         return parse_profile(data)
     balance = Decimal(answers["balance"])
     employer = min(Decimal(answers.get("employer", "0")), balance)
@@ -131,6 +138,29 @@ def slowest_schedule(year: int) -> list[str]:
     return [
         str(min(cliff[min(i, len(cliff) - 1)], graded[min(i, len(graded) - 1)])) for i in range(n)
     ]
+
+
+def _retirement(answers: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """retirement.* from the retiring path (what was skipped keeps the engine's default)."""
+    age = answers.get("retirement_age")
+    out: dict[str, Any] = {
+        "age": age if isinstance(age, int) else Assumptions().retirement_age,
+        "spending_monthly": answers["spending"],
+        "pension_monthly": answers.get("pension", "0"),
+        "pension_indexed": answers.get("pension_indexed") == "yes",
+    }
+    for key, field in (
+        ("essential", "essential_monthly"),
+        ("social_security", "social_security_monthly"),
+        ("ss_age", "social_security_age"),
+        ("stock_share", "stock_percent"),
+        ("annuity_quote", "annuity_payout_percent"),
+    ):
+        if _given(answers, key) is not None:
+            out[field] = answers[key]
+    if Decimal(str(out.get("annuity_payout_percent", 1))) <= 0:
+        del out["annuity_payout_percent"]
+    return out
 
 
 def _assumptions(answers: dict[str, Any]) -> dict[str, Any]:

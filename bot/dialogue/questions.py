@@ -38,6 +38,8 @@ MAX_LOAN_YEARS = 30
 MAX_CHILDREN = 12  # a plausibility bound for births and adoptions in one year, not law
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
 MAX_FEE_PERCENT = Decimal(10)  # the engine's bound on a yearly fee (engine.profile.Fees)
+# The ages the engine takes for Social Security to start (engine.profile.Retirement).
+CLAIM_AGES = (50, 100)
 DEFAULTS = Assumptions()  # the engine's stated assumptions (return, retirement age)
 
 
@@ -59,6 +61,11 @@ Options = Callable[[int], tuple[Choice, ...]]
 def _always(a: Answers) -> bool:
     """Asked on every path."""
     return True
+
+
+def _never(a: Answers) -> bool:
+    """Never."""
+    return False
 
 
 def _no_check(value: JsonValue, ask: Asking) -> str | None:
@@ -93,7 +100,8 @@ class Question:
     options: Options = _no_options
     unknown_default: JsonValue = None  # the answer for "I don't know"; None: must be answered
     follow_up: bool = False  # asked after the first answer, to sharpen it
-    assumption: bool = False  # never asked: unknown_default is assumed, stated, and /edit-able
+    # Not asked on these paths: unknown_default is assumed, stated, and /edit-able there.
+    assumed_when: When = _never
     skip_button: bool = False  # offers a Skip button (a follow-up takes "skip" typed anyway)
     counted_as: JsonValue = None  # assumed while unanswered, to count "Question N of M"
     derive: Callable[[JsonValue, Asking], Answers] = _nothing_more  # answers that follow
@@ -143,7 +151,7 @@ def _labelled(table: str, keys: tuple[str, ...]) -> Options:
     return lambda year: tuple(Choice(k, plain(f"dialogue.choice.{table}.{k}")) for k in keys)
 
 
-GOALS = _labelled("goal", ("job_change", "loan", "withdrawal", "saving"))
+GOALS = _labelled("goal", ("job_change", "loan", "withdrawal", "saving", "retiring"))
 YES_NO_UNSURE = _labelled("yes_no_unsure", ("yes", "no", "unknown"))
 FILING = _labelled("filing", ("single", "married_joint", "married_separate", "head_of_household"))
 PUBLIC_SAFETY = _labelled("public_safety", ("no", "yes", "yes_25", "unknown"))
@@ -318,13 +326,27 @@ def _age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     return _json(parsed)
 
 
+def _claiming_age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """The age Social Security starts: a whole age, e.g. 67 (bounded as the engine takes it)."""
+    if rd.parse_yes_no(typed).unknown:
+        return rd.Parsed(unknown=True)
+    m = re.match(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", typed, re.I)
+    if m and CLAIM_AGES[0] <= int(m.group(1)) <= CLAIM_AGES[1]:
+        return rd.Parsed(value=int(m.group(1)))
+    return rd.Parsed(
+        error=say("dialogue.question.ss_age.ask", low=CLAIM_AGES[0], high=CLAIM_AGES[1])
+    )
+
+
 def _retirement_age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     """The age the person plans to stop work: a whole age above today's, e.g. 65."""
     if rd.parse_yes_no(typed).unknown:
         return rd.Parsed(unknown=True)
-    m = re.match(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", typed, re.I)
     now = ask.answers.get("age_at_year_end")
     low = now if isinstance(now, int) else 30
+    if re.fullmatch(r"\s*(?:now|already|i'?m retired|retired|this year)\s*\.?\s*", typed, re.I):
+        return rd.Parsed(value=low)
+    m = re.match(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", typed, re.I)
     if m and low <= int(m.group(1)) <= 100:
         return rd.Parsed(value=int(m.group(1)))
     return rd.Parsed(error=say("dialogue.question.retirement_age.ask", low=low))
@@ -442,6 +464,18 @@ def _not_above(key: str, message: str) -> Check:
     return check
 
 
+def _positive_on_account(message: str) -> Check:
+    """More than zero on the money-out paths (a saver may start from nothing)."""
+
+    def check(value: JsonValue, ask: Asking) -> str | None:
+        """The problem with the answer, or None."""
+        if ask.answers.get("path") in ACCOUNT and Decimal(str(value)) <= 0:
+            return say(message)
+        return None
+
+    return check
+
+
 def _positive(message: str) -> Check:
     """An amount that must be more than zero ("no" is not a balance)."""
 
@@ -484,6 +518,7 @@ def _path(*paths: str) -> When:
 
 
 ACCOUNT = ("job_change", "loan", "withdrawal")
+TAXED = (*ACCOUNT, "retiring")  # paths whose answer depends on the filing status
 
 
 def _has_employer(a: Answers) -> bool:
@@ -493,7 +528,8 @@ def _has_employer(a: Answers) -> bool:
 
 def _leaving(a: Answers) -> bool:
     """The person is changing jobs or has left."""
-    return a.get("path") == "job_change" or a.get("employment") == "leaving"
+    path = a.get("path")
+    return path == "job_change" or (path in ACCOUNT and a.get("employment") == "leaving")
 
 
 def _vests_over_time(a: Answers) -> bool:
@@ -605,7 +641,7 @@ def _rmd_due(a: Answers) -> bool:
 
 def _married(a: Answers) -> bool:
     """Married filing jointly: the spouse's age sets their own deductions (IRC 63(f))."""
-    return a.get("path") in ACCOUNT and a.get("filing") == "married_joint"
+    return a.get("path") in TAXED and a.get("filing") == "married_joint"
 
 
 def _job_change(a: Answers) -> bool:
@@ -637,7 +673,17 @@ def _roth_ira_income_limit_reached(a: Answers) -> bool:
 
 def _projects(a: Answers) -> bool:
     """The answer projects money to retirement (the assumptions are editable, never asked)."""
-    return a.get("path") in ("job_change", "loan")
+    return a.get("path") in ("job_change", "loan", "saving")
+
+
+def _retiring(a: Answers) -> bool:
+    """On the retiring path."""
+    return a.get("path") == "retiring"
+
+
+def _has_pension(a: Answers) -> bool:
+    """A pension was given."""
+    return _retiring(a) and Decimal(str(a.get("pension") or 0)) > 0
 
 
 # --------------------------------------------------------------------------- derived answers
@@ -715,13 +761,85 @@ def _label_of(options: Options) -> Callable[[JsonValue], str]:
 
 QUESTIONS: tuple[Question, ...] = (
     Question("age", _age, _age_view, check=_birth_in_past, derive=_age_at_year_end),
+    Question(
+        "retirement_age",
+        _retirement_age,
+        str,
+        asked_when=_path("saving", "retiring"),
+        assumed_when=_path("job_change", "loan"),
+        unknown_default=DEFAULTS.retirement_age,
+    ),
     Question("salary", _money("salary"), usd),
     Question(
         "balance",
         _money("balance"),
         usd,
-        check=_positive("dialogue.question.balance.zero"),
-        asked_when=_path(*ACCOUNT),
+        check=_positive_on_account("dialogue.question.balance.zero"),
+        asked_when=_path(*ACCOUNT, "saving"),
+    ),
+    Question(
+        "savings",
+        _money("balance"),
+        usd,
+        check=_positive("dialogue.question.savings.zero"),
+        asked_when=_retiring,
+    ),
+    Question(
+        "spending",
+        _money("monthly"),
+        usd,
+        check=_positive("dialogue.question.spending.zero"),
+        asked_when=_retiring,
+    ),
+    Question(
+        "essential",
+        _money("monthly"),
+        usd,
+        check=_not_above("spending", "dialogue.question.essential.above_spending"),
+        asked_when=_retiring,
+        unknown_default="skip",
+    ),
+    Question(
+        "social_security",
+        _money("monthly"),
+        usd,
+        asked_when=_retiring,
+        unknown_default="skip",
+        counted_as="1",
+    ),
+    Question(
+        "ss_age",
+        _claiming_age,
+        str,
+        asked_when=lambda a: (
+            _retiring(a)
+            and _given_amount(a, "social_security")
+            and Decimal(str(a.get("social_security"))) > 0
+        ),
+        unknown_default="skip",
+    ),
+    Question(
+        "pension",
+        _money("monthly"),
+        usd,
+        asked_when=_retiring,
+        unknown_default="0",
+        counted_as="1",
+    ),
+    Question(
+        "pension_indexed",
+        _yes_no_unsure,
+        _label_of(YES_NO_UNSURE),
+        asked_when=_has_pension,
+        options=YES_NO_UNSURE,
+        unknown_default="unknown",
+    ),
+    Question(
+        "stock_share",
+        _percent(Decimal(100)),
+        _pct,
+        asked_when=_retiring,
+        unknown_default="skip",
     ),
     Question(
         "employer",
@@ -871,7 +989,7 @@ QUESTIONS: tuple[Question, ...] = (
         "filing",
         _filing,
         _label_of(FILING),
-        asked_when=_path(*ACCOUNT),
+        asked_when=_path(*TAXED),
         options=FILING,
         unknown_default="single",
         counted_as="married_joint",
@@ -894,6 +1012,15 @@ QUESTIONS: tuple[Question, ...] = (
         options=YES_NO_UNSURE,
         unknown_default="unknown",
         follow_up=True,
+    ),
+    Question(
+        "annuity_quote",
+        _percent(Decimal(30)),
+        _pct,
+        asked_when=_retiring,
+        unknown_default="skip",
+        follow_up=True,
+        skip_button=True,
     ),
     Question(
         "state_tax",
@@ -1042,17 +1169,9 @@ ASSUMPTIONS: tuple[Question, ...] = (
         "annual_return",
         _percent(Decimal(15)),
         _pct,
-        asked_when=_projects,
+        asked_when=_never,
+        assumed_when=_projects,
         unknown_default=str(DEFAULTS.annual_return_percent),
-        assumption=True,
-    ),
-    Question(
-        "retirement_age",
-        _retirement_age,
-        str,
-        asked_when=_projects,
-        unknown_default=DEFAULTS.retirement_age,
-        assumption=True,
     ),
 )
 MAIN: tuple[Question, ...] = tuple(q for q in QUESTIONS if not q.follow_up)

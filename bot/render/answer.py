@@ -21,7 +21,7 @@ from bot.wording import ENV
 from engine import Report
 from engine.report import Option
 
-PATHS = ("job_change", "loan", "withdrawal", "saving")
+PATHS = ("job_change", "loan", "withdrawal", "saving", "retiring")
 
 # The template(s) that show each top-level section of the Report (checked by the tests).
 SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
@@ -190,6 +190,21 @@ def _key_figures(r: Report, path: str) -> dict[str, Decimal]:
             "cash_out_state_tax": cash.state_tax,
             "cash_out_penalty": cash.penalty,
             "loan_offset_cost": offset_cost,
+        }
+    if path == "retiring" and r.retirement is not None:
+        t = r.retirement
+        out = {"income_gap_monthly": t.income_gap_monthly or Decimal(0)}
+        if t.historical is not None:
+            out["median_end_real"] = t.historical.median_end_real
+        return out
+    if path == "saving" and r.saving is not None:
+        return {
+            "employee_annual": r.contributions.employee_annual,
+            "employer_match_annual": r.contributions.employer_match_annual,
+            "match_left_on_table": r.contributions.match_left_on_table,
+            "projected_balance": r.saving.projected_balance,
+            "yearly_income_estimate": r.saving.yearly_income_estimate or Decimal(0),
+            "tax_saved_if_max": r.saving.tax_saved_if_max,
         }
     return {
         "employee_annual": r.contributions.employee_annual,

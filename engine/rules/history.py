@@ -180,6 +180,21 @@ def simulate(
     return run_cohort(balance, own, real_growth(share)[i : i + len(need)])
 
 
+def balance_path(
+    i: int, balance: Decimal, need: Sequence[Decimal], nominal_pension: Decimal, share: Decimal
+) -> list[Decimal]:
+    """One start year (data index i), year by year: the real balance at the start of each year."""
+    own = need
+    if nominal_pension:
+        v = fixed_dollar_values(len(need))[i]
+        own = [max(ZERO, w - nominal_pension * x) for w, x in zip(need, v, strict=True)]
+    path, b = [balance], balance
+    for w, g in zip(own, real_growth(share)[i : i + len(need)], strict=False):
+        b = (b - w) * g if b >= w else ZERO
+        path.append(b)
+    return path
+
+
 def cohorts(
     balance: Decimal, need: Sequence[Decimal], nominal_pension: Decimal, stock_share: Decimal
 ) -> list[Cohort]:

@@ -308,6 +308,19 @@ def historical(
         *src,
     )
     t.add("retirement.historical.cohorts", len(found), f"start years {first}-{last}", *src)
+    t.add(
+        "retirement.historical.need_real",
+        sum(need.need, ZERO),
+        f"{years} yearly amounts: spending less Social Security (from age "
+        f"{r.social_security_age}) and an indexed pension, today's dollars (this is their sum)",
+        "your answers",
+    )
+    t.add(
+        "retirement.historical.fixed_pension",
+        need.nominal_pension,
+        "a pension fixed in dollars, yearly (it buys less each year)",
+        "your answers",
+    )
     t.add("retirement.historical.lasted", lasted, f"of {len(found)}", *src)
     t.add("retirement.historical.years", years, f"{r.plan_to_age} - {r.age}", *src)
     t.add("retirement.historical.stock_percent", stock, "rebalanced every year", *src)
@@ -379,6 +392,8 @@ def historical(
             worst_start_year=bad.start_year,
             worst_shortfall_age=ran_out,
             median_end_real=mid,
+            need_real=list(need.need),
+            fixed_pension=need.nominal_pension,
         ),
         SequenceOut(
             first_year=bad.start_year,

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 HEADING = "## A real conversation"
 # Every heading whose first ``` block is a console transcript.
-HEADINGS = (HEADING, "### A withdrawal", "### A loan")
+HEADINGS = (HEADING, "### A withdrawal", "### A loan", "### Retiring")
 AS_OF = "2026-11-23"
-CHART = re.compile(r"\(Chart: .*/(options-\w+\.png)\)")
+CHART = re.compile(r"\(Chart: .*/((?:options|retirement)-\w+\.png)\)")
 
 
 def _block(readme: str, heading: str = HEADING) -> tuple[int, int]:

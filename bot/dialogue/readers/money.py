@@ -83,6 +83,8 @@ _MONEY_FILLER_RE = re.compile(
 
 def _money_example(kind: str) -> str:
     """An example answer for this kind of amount."""
+    if kind == "monthly":
+        return msg("dialogue.read.money.example_monthly")
     return msg("dialogue.read.money.example_salary" if kind == "salary" else _EXAMPLE)
 
 
@@ -159,6 +161,14 @@ def parse_money(
     if amount != amount.quantize(Decimal("0.01")):
         return Parsed(error=msg(f"{_M}cents_only") + " " + one_number)
     question: str | None = None
+    if kind == "monthly":
+        if period == "year":
+            amount = (amount / 12).quantize(Decimal("0.01"))
+            question = msg(f"{_M}per_month", amount=fmt_money(amount))
+        elif period not in (None, "month"):
+            word = msg(f"{_M}period.{period}")
+            return Parsed(error=msg(f"{_M}not_monthly", period=word, example=example))
+        return _money_done(amount, question, minimum, maximum, example)
     if period in ("month", "week", "hour", "paycheck"):
         if kind != "salary":
             word = msg(f"{_M}period.{period}")
