@@ -53,7 +53,9 @@ def retirement_png(report: Report) -> bytes | None:
             worst,
             color="#c44e52",
             linewidth=2,
-            label=text("label.chart.worst_start", tax_year=year, start=str(h.worst_start_year)),
+            label=text(
+                "label.phrase.retirement_chart_worst", tax_year=year, start=str(h.worst_start_year)
+            ),
         )
         ax.legend(fontsize=8)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("${x:,.0f}"))

@@ -80,7 +80,7 @@ def test_doubtful_salary_is_confirmed_not_stored() -> None:
 def test_unsupported_year_uses_latest_and_says_so() -> None:
     state: Any = None
     texts: list[str] = []
-    for line in ["/start", "4", "45", "85k", "6%", "50% up to 6%"]:
+    for line in ["/start", "4", "45", "65", "85k", "10k", "6%", "50% up to 6%"]:
         state, replies = handle(state, line, today=date(max(SUPPORTED_YEARS) + 1, 2, 1))
         texts += [r.text for r in replies]
     assert any(f"{max(SUPPORTED_YEARS)} rules" in t for t in texts)
