@@ -475,9 +475,9 @@ def _editable(st: ChatState, q: Question) -> bool:
 def _answered_choices(st: ChatState, today: date) -> tuple[Choice, ...]:
     """Every answered question and stated assumption as an /edit choice (key, short label)."""
     year = _year(st, today)
-    return tuple(
-        Choice(q.key, html.unescape(_label(q, year))[:40]) for q in QUESTIONS if _editable(st, q)
-    )
+    answered = [q for q in QUESTIONS if q.key in st.answers]
+    assumed = [q for q in QUESTIONS if q.key not in st.answers and _editable(st, q)]
+    return tuple(Choice(q.key, html.unescape(_label(q, year))[:40]) for q in answered + assumed)
 
 
 def _edit(st: ChatState, today: date) -> Result:

@@ -119,7 +119,8 @@ def test_sigkill_mid_conversation_keeps_every_answer(tmp_path: Path) -> None:
 
 
 def test_other_paths(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "s.db", ["4", "52", "210000", "10%", "2", "200k"], chat_id=1)
+    saving = ["4", "52", "65", "210000", "300k", "10%", "2", "200k"]
+    out = run_piped(tmp_path / "s.db", saving, chat_id=1)
     assert "$32,500" in out  # 2026 limit with the age-50 catch-up
     assert "must be Roth" in out  # 2025 wages over $150,000 (IRC 414(v)(7))
     loan = ["2", "40", "90k", "80000", "none", "none", "10k", "1", "8.5%", "biweekly", "1"]
