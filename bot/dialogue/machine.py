@@ -28,6 +28,7 @@ from bot import render
 from bot.dialogue import readers as rd
 from bot.dialogue.assumed import stated
 from bot.dialogue.commands import COMMANDS, read_command
+from bot.dialogue.goals import goal_of
 from bot.dialogue.profile import build_profile, tax_year_for
 from bot.dialogue.questions import (
     BY_KEY,
@@ -154,10 +155,14 @@ def _greeting(today: date) -> list[Reply]:
 
 def _answer_goal(st: ChatState, text: str, today: date) -> Result:
     """Read the goal; a goal starts its questions."""
-    picked = rd.parse_choice(text, GOALS(tax_year_for(today)))
-    if not picked.ok or picked.value is None:
-        return st, [Reply(_say("pick_one"))] + _greeting(today)
-    return _start_path(st, picked.value, today)
+    choices = GOALS(tax_year_for(today))
+    picked = rd.parse_choice(text, choices)
+    if picked.ok and picked.value is not None:
+        return _start_path(st, picked.value, today)
+    path = goal_of(text)
+    if path is not None:
+        return _start_path(st, path, today)
+    return st, [Reply(_say("pick_one"), choices=choices, question="goal")]
 
 
 def _start_path(st: ChatState, path: str, today: date) -> Result:

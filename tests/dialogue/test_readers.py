@@ -385,3 +385,19 @@ def test_percent_with_sign_round_trips(tenths: int) -> None:
     value = D(tenths) / 10
     got = P.parse_percent(f"{value}%")
     assert got.ok and got.value == value
+
+
+def test_natural_answers_from_people() -> None:
+    """Answers people typed that were refused before."""
+    assert P.parse_money("owe 8k", kind="loan").value == 8000
+    assert P.parse_money("I owe 8,000", kind="loan").value == 8000
+    assert P.parse_money("15k roth", kind="balance").value == 15000
+    yes_about = P.parse_money("yes about 20k", kind="balance")
+    assert yes_about.value == 20000 and yes_about.confirm
+    assert P.parse_percent("no state tax").value == 0
+    for typo, status in (("marreid", "married_joint"), ("singel", "single")):
+        near = P.parse_filing_status(typo)
+        assert near.value == status and "Did you mean" in (near.confirm or "")
+    assert P.parse_money("5,500 a month", kind="monthly").value == 5500
+    yearly = P.parse_money("60k a year", kind="monthly")
+    assert yearly.value == 5000 and yearly.confirm

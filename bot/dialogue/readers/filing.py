@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from bot.dialogue.readers.base import (
@@ -78,4 +79,25 @@ def parse_filing_status(text: str) -> Parsed[str]:
         return Parsed(value="single")
     if key in _JOINT:
         return Parsed(value="married_joint")
+    near = _near(key)
+    if near is not None:
+        return Parsed(value=near, confirm=msg("dialogue.read.filing.near", status=_SAID[near]))
     return Parsed(error=msg("dialogue.read.filing.ask"))
+
+
+_SAID = {
+    "single": "single",
+    "married_joint": "married filing jointly",
+    "married_separate": "married filing separately",
+    "head_of_household": "head of household",
+}
+
+
+def _near(key: str) -> str | None:
+    """A status a misspelling is close to ("marreid", "singel", "head of houshold"), or None."""
+    table = {w: "single" for w in _SINGLE if len(w) > 3}
+    table |= {w: "married_joint" for w in _JOINT if len(w) > 3}
+    table |= {w: "head_of_household" for w in _HEAD if len(w) > 3}
+    table["married filing separately"] = "married_separate"
+    close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.8)
+    return table[close[0]] if close else None

@@ -72,12 +72,12 @@ _PERIODS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 _MONEY_LEAD_RE = re.compile(
-    r"^(?:(?:it'?s|it is|that'?s|that is|i (?:make|earn|get|have|had|got|made|earned)"
-    r"|i'?ve got|my (?:[a-z0-9()']+ ){0,3}(?:is|was))\s+)+"
+    r"^(?:(?:it'?s|it is|that'?s|that is|i (?:make|earn|get|have|had|got|made|earned|owe)"
+    r"|i'?ve got|my (?:[a-z0-9()']+ ){0,3}(?:is|was)|yes,?|yeah,?|yep,?|owe|still owe)\s+)+"
 )
 _MONEY_FILLER_RE = re.compile(
     r"\b(?:usd|us dollars?|dollars?|bucks|dlrs|base|gross|salary|pay|income|pre-?tax"
-    r"|before taxes?|in total|total|currently|right now)\b|us\$|\$"
+    r"|before taxes?|in total|total|currently|right now|roth|left|outstanding|owed)\b|us\$|\$"
 )
 
 
