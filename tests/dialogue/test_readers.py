@@ -145,7 +145,7 @@ CASES: list[tuple[str, str, str, Any]] = [
     ("date", "25/12/2027", ASK, date(2027, 12, 25)),
     ("date", "2027-02-30", ERR, None),
     ("date", "13/45/2027", ERR, None),
-    ("date", "march 2027", ERR, None),
+    ("date", "march 2027", ASK, date(2027, 3, 1)),
     ("date", "already left", ERR, None),
     ("date", "dunno", UNK, None),
     # ---- age or birth date
@@ -401,3 +401,16 @@ def test_natural_answers_from_people() -> None:
     assert P.parse_money("5,500 a month", kind="monthly").value == 5500
     yearly = P.parse_money("60k a year", kind="monthly")
     assert yearly.value == 5000 and yearly.confirm
+
+
+def test_dates_in_words() -> None:
+    """'last friday', 'the 15th', 'in March', 'June 2010' as people type them."""
+    today = date(2026, 12, 3)  # a Thursday
+    assert P.parse_date("last friday", today=today, prefer="past").value == date(2026, 11, 27)
+    assert P.parse_date("next friday", today=today).value == date(2026, 12, 4)
+    assert P.parse_date("the 15th", today=today, prefer="past").value == date(2026, 11, 15)
+    assert P.parse_date("the 15th", today=today, prefer="future").value == date(2026, 12, 15)
+    march = P.parse_date("back in March", today=today, prefer="past")
+    assert march.value == date(2026, 3, 1) and "first of that month" in (march.confirm or "")
+    june = P.parse_date("June 2010", today=today, prefer="past")
+    assert june.value == date(2010, 6, 1) and june.confirm

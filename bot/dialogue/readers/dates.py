@@ -97,6 +97,57 @@ def _shift(today: date, n: int, unit: str) -> date:
     return add_months(today, 12 * n)
 
 
+_DAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}  # fmt: skip
+_DAY_WORD_RE = re.compile(r"(?:(last|next|this|past|coming)\s+)?(" + "|".join(_DAYS) + r")\.?")
+_NTH_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
+_MONTH_ONLY_RE = re.compile(rf"(?:back\s+)?(?:in\s+)?(?:early\s+|late\s+|mid\s+)?({_MON})\.?")
+
+
+def _weekday(s: str, today: date, prefer: str) -> Parsed[date] | None:
+    """ "last friday", "next monday", "friday": the day nearest in the direction meant."""
+    m = _DAY_WORD_RE.fullmatch(s)
+    if m is None:
+        return None
+    which, day = m.group(1), _DAYS[m.group(2)]
+    back = (today.weekday() - day) % 7 or 7
+    ahead = (day - today.weekday()) % 7 or 7
+    if which in ("last", "past") or (which is None and prefer == "past"):
+        return Parsed(value=today - timedelta(days=back))
+    return Parsed(value=today + timedelta(days=ahead))
+
+
+def _day_or_month(s: str, today: date, prefer: str) -> Parsed[date] | None:
+    """ "the 15th" (this month's, or the nearest), "in March" (its 1st, confirmed)."""
+    if m := _NTH_RE.fullmatch(s):
+        day = int(m.group(1))
+        candidates = []
+        for shift in (-1, 0, 1):
+            first = add_months(today.replace(day=1), shift)
+            try:
+                candidates.append(first.replace(day=day))
+            except ValueError:
+                continue
+        if prefer == "past":
+            candidates = [c for c in candidates if c <= today]
+        elif prefer == "future":
+            candidates = [c for c in candidates if c >= today]
+        if not candidates:
+            return Parsed(error=_no_such_date())
+        return Parsed(value=min(candidates, key=lambda c: abs((c - today).days)))
+    if m := _MONTH_ONLY_RE.fullmatch(s):
+        found = _nearest(_MONTHS[m.group(1)], 1, today, prefer)
+        if found is None:
+            return Parsed(error=_no_such_date())
+        return Parsed(
+            value=found, confirm=msg("dialogue.read.date.month_first", date=fmt_date(found))
+        )
+    return None
+
+
 def _relative(s: str, today: date) -> Parsed[date] | None:
     """Words like "today", "tomorrow", "end of year", "in 2 weeks"; None when not relative."""
     s = re.sub(r"^(?:on|by|at|it'?s|it is)\s+", "", s)
@@ -184,6 +235,10 @@ def read_date(s: str, today: date, prefer: str) -> tuple[Parsed[date], bool]:
         if rel.value is not None and not _MIN_YEAR <= rel.value.year <= _MAX_YEAR:
             return Parsed(error=_date_error()), True
         return rel, True
+    bare = squash(re.sub(r"^(?:on|by|at|the)\s+|\s*\bthe\b\s*", " ", s))
+    for words in (_weekday(bare, today, prefer), _day_or_month(bare, today, prefer)):
+        if words is not None:
+            return words, True
     s = _WEEKDAY_RE.sub(" ", s)
     s = s.replace(",", " ")
     s = re.sub(r"\b(?:the|of|on|by)\b", " ", s)
@@ -215,18 +270,15 @@ def read_date(s: str, today: date, prefer: str) -> tuple[Parsed[date], bool]:
         else:
             year = int(y)
     elif m := _MY_RE.fullmatch(s):
-        month_name = calendar.month_name[_MONTHS[m.group("mon")]]
-        return (
-            Parsed(
-                error=msg(
-                    "dialogue.read.date.which_day",
-                    month=month_name,
-                    year=m.group("y"),
-                    example=msg(_DATE_EXAMPLE),
-                )
-            ),
-            True,
-        )
+        year = int(m.group("y"))
+        if not _MIN_YEAR <= year <= _MAX_YEAR:
+            return Parsed(
+                error=msg("dialogue.read.date.bad_year", example=msg(_DATE_EXAMPLE))
+            ), True
+        first = date(year, _MONTHS[m.group("mon")], 1)
+        return Parsed(
+            value=first, confirm=msg("dialogue.read.date.month_first", date=fmt_date(first))
+        ), True
     else:
         return Parsed(error=_date_error()), False
     if year is None:
