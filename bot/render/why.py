@@ -32,17 +32,18 @@ def _code_words(m: re.Match[str], year: int) -> str:
     return code
 
 
+def _figure_words(m: re.Match[str], year: int) -> str:
+    """A figure id found in a formula or source, as its label in quotes (else as it is)."""
+    name = figure_label(m.group(0), year)
+    return f'"{name}"' if name != m.group(0) else m.group(0)
+
+
 def _why_formula(figure: str, formula: str, year: int) -> str:
     """A trace formula as the person reads it: for the newer sections, codes, figure ids and
     dates are put in words."""
+    out = _FIGURE_IN_FORMULA.sub(lambda m: _figure_words(m, year), formula)  # no figure ids
     if not figure.startswith(_WORDED_FORMULAS):
-        return formula
-
-    def figure_words(m: re.Match[str]) -> str:
-        name = figure_label(m.group(0), year)
-        return name if name != m.group(0) else m.group(0)
-
-    out = _FIGURE_IN_FORMULA.sub(figure_words, formula)
+        return out
     out = _CODE_IN_FORMULA.sub(lambda m: _code_words(m, year), out)
     return _ISO_DATE.sub(lambda m: long_date(date.fromisoformat(m.group(0))), out)
 
@@ -98,7 +99,9 @@ def render_why(report: Report, *, section: str | None = None) -> list[str]:
                 "label": figure_label(e["figure"], report.tax_year),
                 "value": _why_value(e["figure"], e["value"]),
                 "formula": _why_formula(e["figure"], e["formula"], report.tax_year),
-                "source": e["source"],
+                "source": _FIGURE_IN_FORMULA.sub(
+                    lambda m: _figure_words(m, report.tax_year), e["source"]
+                ),
                 "tax_year": e["tax_year"],
             }
         )

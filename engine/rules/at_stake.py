@@ -75,7 +75,7 @@ def at_stake(
         add(
             "loan_offset_tax",
             cost,
-            f"loan.offset: federal {t.usd(offset.federal_tax_if_not_rolled)} + state "
+            f"loan offset: federal {t.usd(offset.federal_tax_if_not_rolled)} + state "
             f"{t.usd(offset.state_tax_if_not_rolled)} + additional tax "
             f"{t.usd(offset.penalty_if_not_rolled)}"
             ", unless rolled over by the deadline",

@@ -436,7 +436,7 @@ def trace_options(
         f"tax on income {t.usd(income)} + loan offset {t.usd(c.offset)} + taxable "
         f"{t.usd(taxable)} minus tax on {t.usd(income)} + loan offset {t.usd(c.offset)} "
         f"({p.filing_status}, {law.year} brackets and standard deduction"
-        f"{separate_return_note(p.filing_status)}; the offset's own tax is under loan.offset"
+        f"{separate_return_note(p.filing_status)}; the offset's own tax is with the loan"
         f"{note})"
     )
     state_txt = f"{num(p.state_tax_percent)}% x taxable"

@@ -174,7 +174,11 @@ def saving(
         "retirement.stock_percent" if p.retirement.stock_percent is not None else "110 - age",
         RULE_OF_THUMB,
     )
-    t.add("saving.income_years", horizon, f"retirement.plan_to_age - {at_age}")
+    t.add(
+        "saving.income_years",
+        horizon,
+        f"plan to age {p.retirement.plan_to_age} - retirement at {at_age}",
+    )
     safe = history.safe_rate(horizon, pct(stock))
     income = None if safe is None else proj.today_dollars * safe[0]
     if safe is None:

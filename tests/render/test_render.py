@@ -831,3 +831,13 @@ def test_change_of_a_withdrawal_and_a_loan() -> None:
     cheaper = merge(loan, {"loan": {"request": {"annual_rate_percent": 7}}})
     moved = to_plain(render_change(report_of(loan), report_of(cheaper), "loan"))
     assert "New loan: payment each payday: $205.17 →" in moved
+
+
+def test_why_never_shows_a_figure_id() -> None:
+    """Every formula and source in /why names figures in words, never `section.figure`."""
+    figure_id = re.compile(
+        r"\b(?:vesting|loan|job_change|assumptions|saving|retirement|rmd|roth|limits)\.[a-z_.]+\b"
+    )
+    for r in REPORTS.values():
+        text = to_plain("\n\n".join(render_why(r)))
+        assert not figure_id.search(text), figure_id.findall(text)[:5]
