@@ -72,30 +72,38 @@ def test_withdrawal_path_typed(server: FakeServer, tmp_path: Path) -> None:
         bot.stop()
 
 
-def test_saver_and_retiree_through_telegram(server: FakeServer, tmp_path: Path) -> None:
-    """A saver and a retiree typed through the real bot: the figures and the retirement chart."""
+def test_savers_and_retirees_through_telegram(server: FakeServer, tmp_path: Path) -> None:
+    """Three savers and three retirees typed through the real bot: figures and the chart."""
     from tests.dialogue.test_saving_retiring_people import RETIREES, SAVERS
 
     bot = BotProcess(server, tmp_path / "s.db", tmp_path / "bot.log")
     try:
         ready(server)
         today = datetime.now(UTC).date()
-        saver, retiree = SAVERS[1], RETIREES[1]
-        s = evaluate(build_profile(saver.answers, today)).saving
-        t = evaluate(build_profile(retiree.answers, today)).retirement
-        assert s is not None and t is not None and t.historical is not None
-        _talk(server, 73, saver.typed)
-        wait(lambda: any("Where this is heading" in x for x in texts(server, 73)), what="saving")
-        assert money(s.projected_balance) in "\n".join(texts(server, 73))
-        _talk(server, 74, retiree.typed[:-1])
-        h = t.historical
-        wait(lambda: any("Every retirement since" in x for x in texts(server, 74)), what="retiring")
-        assert f"the money lasted in <b>{h.lasted} of {h.cohorts}</b>" in "\n".join(
-            texts(server, 74)
-        )
-        wait(
-            lambda: any(m["method"] == "sendPhoto" for m in server.client.sent(74)),
-            what="the retirement chart",
-        )
+        for chat, saver in enumerate(SAVERS, start=80):
+            s = evaluate(build_profile(saver.answers, today)).saving
+            assert s is not None
+            _talk(server, chat, saver.typed)
+            wait(
+                lambda c=chat: any("Where this is heading" in x for x in texts(server, c)),
+                what="the saving answer",
+            )
+            joined = "\n".join(texts(server, chat))
+            assert money(s.projected_balance) in joined and money(s.room_left) in joined
+        for chat, retiree in enumerate(RETIREES, start=90):
+            t = evaluate(build_profile(retiree.answers, today)).retirement
+            assert t is not None and t.historical is not None
+            h = t.historical
+            _talk(server, chat, retiree.typed[:-1])
+            wait(
+                lambda c=chat: any("Every retirement since" in x for x in texts(server, c)),
+                what="the retiring answer",
+            )
+            lasted = f"the money lasted in <b>{h.lasted} of {h.cohorts}</b>"
+            assert lasted in "\n".join(texts(server, chat))
+            wait(
+                lambda c=chat: any(m["method"] == "sendPhoto" for m in server.client.sent(c)),
+                what="the retirement chart",
+            )
     finally:
         bot.stop()
