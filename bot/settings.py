@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -46,6 +47,14 @@ class Settings(BaseSettings):
         if v is not None and v and not v.startswith("https://"):
             raise ValueError("must start with https://")
         return v or None
+
+    @field_validator("WEBHOOK_SECRET")
+    @classmethod
+    def _secret_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1-256 of A-Z, a-z, 0-9, _ and - (empty would check nothing)."""
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (not empty)")
+        return v
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
