@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -213,3 +214,71 @@ def test_malformed_stored_state_does_not_block_forget_or_start(
         assert "What brings you here" in texts(server, 206)[-1]
     finally:
         assert bot.stop() == 0
+
+
+def post(url: str, body: object, secret: str) -> int:
+    """POST an update as Telegram does; the status."""
+    req = urllib.request.Request(
+        url,
+        json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as e:
+        return int(e.code)
+
+
+def update(uid: int, chat: int, text: str) -> dict[str, Any]:
+    """A private text message update."""
+    return {
+        "update_id": uid,
+        "message": {
+            "message_id": uid,
+            "date": 1,
+            "text": text,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "A"},
+        },
+    }
+
+
+def test_webhook_answers_200_only_once_the_update_is_stored(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    port = free_port()
+    bot = BotProcess(
+        server,
+        tmp_path / "w.db",
+        tmp_path / "bot.log",
+        WEBHOOK_URL="https://advisor.example/tg",
+        WEBHOOK_SECRET="s3cret-value",
+        WEBHOOK_PORT=str(port),
+    )
+    url = f"http://127.0.0.1:{port}/tg"
+    try:
+        wait(lambda: any(c[0] == "setWebhook" for c in server.client.calls()), what="setWebhook")
+        server.client.add_chat(207)
+        wait(lambda: post(url, update(1, 207, "/start"), "s3cret-value") == 200, what="webhook")
+        wait(lambda: server.client.sent(207), what="the first reply")
+        # garbage is acknowledged (Telegram would resend it forever) and skipped
+        assert post(url, {"update_id": 2, "message": "SECRET-1234"}, "s3cret-value") == 200
+        assert post(url, "not an update", "s3cret-value") == 200
+        assert post(url, update(3, 207, "/start"), "s3cret-valuf") == 403
+        # the disk is full: no 200, so Telegram keeps the update and sends it again
+        resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+        assert post(url, update(4, 207, "/privacy"), "s3cret-value") == 503
+        time.sleep(0.5)
+        assert len(server.client.sent(207)) == 1
+        unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+        resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, unlimited)
+        assert post(url, update(4, 207, "/privacy"), "s3cret-value") == 200
+        assert post(url, update(4, 207, "/privacy"), "s3cret-value") == 200  # a duplicate
+        wait(lambda: len(server.client.sent(207)) >= 2, what="the stored update's reply")
+        time.sleep(1.0)
+        assert len(server.client.sent(207)) == 2
+        assert "database" in texts(server, 207)[-1]
+    finally:
+        assert bot.stop() == 0
+    assert "SECRET-1234" not in (tmp_path / "bot.log").read_text()
