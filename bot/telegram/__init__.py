@@ -73,7 +73,10 @@ class Service:
         )
         self.fatal_reason: str | None = None
         self.stopping = asyncio.Event()
-        self.sender = Sender(self.db, self.bot, self.fail)
+        # The sender has its own connection and thread: a delivered mark never queues behind a
+        # turn's commit, which keeps the window for a repeat after kill -9 to a few microseconds.
+        self.outdb = Database(self.health)
+        self.sender = Sender(self.outdb, self.bot, self.fail)
         self.turns = Turns(self.db, self.bot, self.sender.wake)
 
     def fail(self, reason: str) -> None:
@@ -86,7 +89,7 @@ class Service:
         """GET /healthz: loop liveness, last write, outbox backlog; 503 unless all is well."""
         database, backlog, oldest = "reachable", None, None
         try:
-            backlog, oldest = await asyncio.wait_for(self.db.call(self.db.store.backlog), 2.0)
+            backlog, oldest = await asyncio.wait_for(self.outdb.call(self.outdb.store.backlog), 2.0)
         except (TimeoutError, StoreError):
             database = "unreachable"
         body = self.health.report(database, backlog, oldest)
@@ -185,9 +188,16 @@ class Service:
             )
             # in WAL mode a locked database still opens for reading
             await self.db.call(self.db.store.check_writable, write=True)
+            # A delivered mark lost in a power cut only repeats a message: no fsync for it.
+            await self.outdb.open(
+                lambda: SQLiteStore(
+                    s.ADVISOR_DB, synchronous="NORMAL", busy_timeout_ms=BUSY_TIMEOUT_MS
+                )
+            )
         except StoreError as exc:
             log.error("cannot open the database: %s", exc)
             await self.db.close()
+            await self.outdb.close()
             return 1
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -205,7 +215,7 @@ class Service:
             runner = web.AppRunner(web_app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, s.WEBHOOK_LISTEN, s.WEBHOOK_PORT).start()
-            for chat in await self.db.call(self.db.store.outbox_chats):
+            for chat in await self.outdb.call(self.outdb.store.outbox_chats):
                 self.sender.wake(chat)
             for chat in await self.db.call(self.db.store.inbox_chats):
                 self.turns.wake(chat)
@@ -238,6 +248,7 @@ class Service:
             with contextlib.suppress(TelegramError):
                 await self.bot.shutdown()
             await self.db.close()
+            await self.outdb.close()
         return EXIT_TOKEN if self.fatal_reason else 0
 
 

@@ -112,6 +112,7 @@ class FakeBotAPI:
         self.errors: list[tuple[str, int, str]] = []
         self.messages: dict[int, dict[int, JSON]] = {}  # current state of every message
         self.dropped: list[int] = []  # update ids excluded by the bot's allowed_updates
+        self.delivered_count = 0  # updates returned by getUpdates at least once
         # Internal state
         self._chats: dict[int, JSON] = {}
         self._users: dict[int, JSON] = {}
@@ -719,6 +720,7 @@ class FakeBotAPI:
         """Up to limit pending updates in update_id order, marked delivered."""
         ordered = sorted(self._queue, key=lambda p: p.update["update_id"])[:limit]
         for pending in ordered:
+            self.delivered_count += 0 if pending.delivered else 1
             pending.delivered = True
         return [copy.deepcopy(p.update) for p in ordered]
 
@@ -1087,6 +1089,7 @@ class FakeBotAPI:
                     "commands": self.commands,
                     "answered_callbacks": self.answered_callbacks,
                     "pending_updates": self.pending_updates,
+                    "delivered_updates": self.delivered_count,
                     "errors": self.errors,
                     "webhook": self._webhook.url,
                     "latest": {str(c): self.latest(c) for c in self.messages},
