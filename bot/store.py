@@ -538,10 +538,11 @@ class SQLiteStore:
         photo = bytes(row[3]) if row[3] is not None else None
         return Queued(int(row[0]), chat_id, int(row[1]), json.loads(row[2]), photo)
 
-    def delivered(self, outbox_id: int) -> None:
-        """A reply reached Telegram: remove it from the outbox (its words are not kept)."""
+    def delivered(self, *outbox_ids: int) -> None:
+        """Replies reached Telegram: remove them from the outbox (their words are not kept)."""
         with self._writing("delivered"):
-            self._db.execute("DELETE FROM outbox WHERE id = ?", [outbox_id])
+            for outbox_id in outbox_ids:
+                self._db.execute("DELETE FROM outbox WHERE id = ?", [outbox_id])
 
     def drop_outgoing(self, chat_id: int) -> int:
         """Remove every undelivered reply of a chat (the person blocked the bot); count them."""

