@@ -844,22 +844,17 @@ def _private_file(path: Path) -> None:
     """Create path (and its directory, mode 0700) as a file only its owner reads (0600).
 
     SQLite creates the -wal and -shm files with the database file's mode, so those follow.
-    An existing file readable by others is narrowed to 0600.
+    An existing file readable by others is narrowed to 0600, by path: opening and closing a
+    descriptor of a database this process has open would drop SQLite's POSIX locks on it.
     """
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if os.fstat(fd).st_mode & 0o077:
-            with contextlib.suppress(OSError):
-                os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-    for suffix in ("-wal", "-shm"):
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         with contextlib.suppress(OSError):
-            side = Path(f"{path}{suffix}")
-            if side.exists() and side.stat().st_mode & 0o077:
-                side.chmod(0o600)
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 class ProcessLock:
