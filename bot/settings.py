@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,10 +64,37 @@ class Settings(BaseSettings):
         return v.upper() if isinstance(v, str) else v
 
 
+TOKEN_FILE = "telegram_bot_token"
+
+
+def token_file() -> Path | None:
+    """The bot token as a file: a systemd credential (LoadCredential=) or a Docker secret."""
+    places = [Path("/run/secrets")]
+    if os.environ.get("CREDENTIALS_DIRECTORY"):
+        places.insert(0, Path(os.environ["CREDENTIALS_DIRECTORY"]))
+    for place in places:
+        path = place / TOKEN_FILE
+        if path.is_file():
+            return path
+    return None
+
+
 def load_settings(*, need_token: bool) -> Settings:
-    """Read the settings, or raise SettingsError naming each bad variable and what is wrong."""
+    """Read the settings, or raise SettingsError naming each bad variable and what is wrong.
+
+    The token comes from TELEGRAM_BOT_TOKEN or, when that is unset, from a credential file.
+    """
+    given: dict[str, Any] = {}
+    path = None if os.environ.get("TELEGRAM_BOT_TOKEN") else token_file()
+    if path is not None:
+        try:
+            given["TELEGRAM_BOT_TOKEN"] = path.read_text().strip()
+        except OSError as exc:
+            raise SettingsError(
+                f"TELEGRAM_BOT_TOKEN: cannot read {path} ({exc.strerror})"
+            ) from None
     try:
-        s = Settings()
+        s = Settings(**given)
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None
