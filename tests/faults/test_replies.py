@@ -155,20 +155,3 @@ def test_non_text_messages_and_edits_get_one_line_each(
     assert "Question 3 of" in texts(server, chat)[-1]
     stored = answers(tmp / "r.db", chat)
     assert stored["age"] == [45, None] and stored["salary"] == "85000"
-
-
-def test_slow_api_gets_one_reply_and_no_apology(
-    server: FakeServer, bot: BotProcess, tmp: Path
-) -> None:
-    chat = 108
-    before = at_question_2(server, chat)
-    server.client.set_latency(7.0)  # longer than python-telegram-bot's default 5 s read timeout
-    try:
-        server.client.user_sends(chat, "85k")
-        wait(lambda: len(server.client.sent(chat)) > before, timeout=40, what="the slow reply")
-    finally:
-        server.client.set_latency(0.0)
-    settle(server, chat, quiet=2.0)
-    got = texts(server, chat)[before:]
-    assert len(got) == 1 and "Question 3 of" in got[0], got
-    assert answers(tmp / "r.db", chat)["salary"] == "85000"
