@@ -138,7 +138,7 @@ class Service:
     async def connect(self) -> None:
         """getMe, the command menu and the webhook (or its removal), retried while offline."""
         pause = 1.0
-        while True:
+        while not self.stopping.is_set():
             try:
                 await self.bot.initialize()
                 await self.bot.set_my_commands([BotCommand(n, t) for n, t in menu()])
@@ -158,7 +158,8 @@ class Service:
                 log.warning(
                     "Telegram not reachable (%s); retrying in %.0f s", type(exc).__name__, pause
                 )
-                await asyncio.sleep(pause)
+                with contextlib.suppress(TimeoutError):  # SIGTERM ends the wait
+                    await asyncio.wait_for(self.stopping.wait(), pause)
                 pause = min(pause * 2, 30.0)
 
     async def watchdog(self) -> None:

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.store import Queued, StoreError
 from bot.telegram.database import Database
@@ -163,6 +170,9 @@ class Sender:
                 wait = seconds(exc.retry_after)
                 log.info("chat waits %.0f s (429 for this chat only)", wait)
                 await asyncio.sleep(wait)
+            except ChatMigrated:
+                log.warning("reply %d not sent: the group moved to a supergroup", item.id)
+                return True
             except Forbidden:
                 log.info("chat marked inactive: the user blocked the bot")
                 await self.db.call(self.db.store.set_active, item.chat_id, False, write=True)

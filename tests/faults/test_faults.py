@@ -33,7 +33,7 @@ APOLOGY = wording("common.apology")
 ANSWERS = ["45", "85k", "60000", "12000", "a:schedule:graded6"]
 ANSWERS += ["2023-03-01", "8000", "2026-12-15", "a:filing:single"]
 FINAL = ("My suggestion", "What to do, by when", "One more thing", "Your options")
-USERS = 50
+USERS = 30
 STALL = 4.0  # seconds without a reply after which a person types /start to see where they are
 
 
@@ -100,7 +100,7 @@ def expected_answers() -> dict[str, Any]:
     return dict(stored(state)["answers"])
 
 
-def test_kill_9_three_times_during_50_users(tmp_path: Path) -> None:
+def test_kill_9_three_times_during_30_users(tmp_path: Path) -> None:
     """Every acknowledged answer survives 3 SIGKILLs, is applied once, and everyone finishes."""
     rng = random.Random(6)
     server = FakeServer()

@@ -183,7 +183,7 @@ class Rig:
 
 @pytest.mark.parametrize(
     ("mode", "delay_ms"),
-    [("polling", 0), ("polling", 200), ("polling", 1000), ("webhook", 0), ("webhook", 200)],
+    [("polling", 0), ("polling", 200), ("polling", 1000), ("webhook", 200)],
 )
 def test_kill_9_right_after_a_backlog_of_100(tmp_path: Path, mode: str, delay_ms: int) -> None:
     rig = Rig(tmp_path, mode)
@@ -227,7 +227,7 @@ class Person:
 def test_kill_9_three_times_under_load(tmp_path: Path, mode: str) -> None:
     rng = random.Random(16 if mode == "polling" else 61)
     rig = Rig(tmp_path, mode)
-    people = [Person(chat=80_001 + i) for i in range(20)]
+    people = [Person(chat=80_001 + i) for i in range(12)]
     total = len(people) * (len(ANSWERS) + 2)
     kill_at = sorted(rng.sample(range(total // 10, (total * 3) // 4), 3))
     kills = 0

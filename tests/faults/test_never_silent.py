@@ -282,3 +282,29 @@ def test_webhook_answers_200_only_once_the_update_is_stored(
     finally:
         assert bot.stop() == 0
     assert "SECRET-1234" not in (tmp_path / "bot.log").read_text()
+
+
+def test_unreachable_telegram_at_start_up_is_retried_and_sigterm_still_stops_it(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "bot.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "telegram"],
+            cwd=ROOT,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{free_port()}/bot",
+                "ADVISOR_DB": str(tmp_path / "u.db"),
+                "WEBHOOK_PORT": str(free_port()),
+                "LOG_FORMAT": "json",
+            },
+            stdout=out,
+            stderr=out,
+        )
+        wait(lambda: "not reachable" in log.read_text(), timeout=30, what="a retry")
+        assert proc.poll() is None  # still trying, not crashed
+        proc.send_signal(15)
+        assert proc.wait(timeout=15) == 0
+    assert_clean(log.read_text())
