@@ -434,20 +434,44 @@ class SQLiteStore:
         return record.state if record is not None else None
 
     def receive(self, items: list[Received]) -> int:
-        """Write updates to the inbox (each once: a known or processed id is skipped); count new."""
+        """Write updates to the inbox (each once: a known or processed id is skipped); count new.
+
+        Each body gets "unanswered": the "hash" of the chat's latest message still waiting in
+        the inbox and the input hash of its latest reply not yet delivered, as they were at
+        this moment, so the same message sent again before its answer came is recognised
+        however fast the reply is sent afterwards.
+        """
         now = _iso(self._clock())
         added = 0
         with self._writing("receive"):
             for item in items:
+                body = {**item.body, "unanswered": self._unanswered(item.chat_id)}
                 cursor = self._db.execute(
                     "INSERT INTO inbox (update_id, chat_id, received_at, body) "
                     "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
                     "(SELECT 1 FROM processed_updates WHERE update_id = ?) "
                     "ON CONFLICT (update_id) DO NOTHING",
-                    [item.update_id, item.chat_id, now, _encode_state(item.body), item.update_id],
+                    [item.update_id, item.chat_id, now, _encode_state(body), item.update_id],
                 )
                 added += max(int(cursor.rowcount), 0)
         return added
+
+    def _unanswered(self, chat_id: int) -> list[str]:
+        """Hashes of the chat's latest queued message and latest undelivered turn."""
+        out = []
+        queued = self._db.execute(
+            "SELECT body FROM inbox WHERE chat_id = ? ORDER BY update_id DESC LIMIT 1", [chat_id]
+        ).fetchone()
+        if queued is not None:
+            digest = json.loads(queued[0]).get("hash")
+            if isinstance(digest, str):
+                out.append(digest)
+        held = self._db.execute(
+            "SELECT input_hash FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat_id]
+        ).fetchone()
+        if held is not None and held[0] is not None:
+            out.append(str(held[0]))
+        return out
 
     def inbox_chats(self) -> list[int]:
         """Chats with updates received and not yet processed."""

@@ -40,6 +40,7 @@ log = logging.getLogger("advisor.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 POLL_TIMEOUT = 10
 EXIT_TOKEN = 3  # Telegram refused the token: the supervisor must not hide it
+CATCH_UP = 10.0  # seconds the sender waits at most for the first getUpdates after a start
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes; more is not Telegram
 
 __all__ = ["ALLOWED", "main", "serve"]
@@ -162,6 +163,13 @@ class Service:
                     await asyncio.wait_for(self.stopping.wait(), pause)
                 pause = min(pause * 2, 30.0)
 
+    async def start_sending(self) -> None:
+        """Let the sender go once held updates are stored (polling) or after a second (webhook)."""
+        grace = 1.0 if self.mode == "webhook" else CATCH_UP
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.sender.ready.wait(), grace)
+        self.sender.ready.set()
+
     async def watchdog(self) -> None:
         """Ping systemd's watchdog while the loop is alive (WatchdogSec in the unit)."""
         usec = int(os.environ.get("WATCHDOG_USEC", "0") or 0)
@@ -230,10 +238,17 @@ class Service:
                 tasks.append(
                     asyncio.create_task(
                         poll(
-                            self.bot, self.db, self.health, self.turns.wake, self.fail, POLL_TIMEOUT
+                            self.bot,
+                            self.db,
+                            self.health,
+                            self.turns.wake,
+                            self.fail,
+                            POLL_TIMEOUT,
+                            self.sender.ready.set,
                         )
                     )
                 )
+            tasks.append(asyncio.create_task(self.start_sending()))
             tasks += [asyncio.create_task(self.watchdog()), asyncio.create_task(self.scrubber())]
             log.info(
                 "advisor running (%s); health on %s:%s", self.mode, s.WEBHOOK_LISTEN, s.WEBHOOK_PORT

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -25,12 +24,6 @@ from bot.telegram.updates import Incoming
 from bot.wording import say
 
 log = logging.getLogger("advisor.telegram")
-
-
-def input_hash(incoming: Incoming) -> str:
-    """A digest of what the person sent, to recognise the same message sent again."""
-    what = f"b:{incoming.data}" if incoming.kind == "button" else f"t:{incoming.text.strip()}"
-    return hashlib.sha256(what.encode()).hexdigest()
 
 
 class Turns:
@@ -125,8 +118,9 @@ class Turns:
             button = parse_callback(incoming.data)
             if button is None:
                 return Turn(chat, uid)  # a foreign button: nothing to say
-        digest = input_hash(incoming)
-        if await self.db.call(self.db.store.awaiting_input, chat) == digest:
+        digest = incoming.digest()
+        resend = digest in incoming.unanswered  # unanswered when it arrived
+        if resend or await self.db.call(self.db.store.awaiting_input, chat) == digest:
             log.info("update %d repeats a message whose reply is on its way; not applied", uid)
             return Turn(chat, uid)
         raw = await self.db.call(self.db.store.load_state, chat)

@@ -64,16 +64,22 @@ async def poll(
     wake: Callable[[int], None],
     fatal: Callable[[str], None],
     timeout: int = 10,
+    caught_up: Callable[[], None] = lambda: None,
 ) -> None:
-    """Long-poll forever; the offset moves past a batch only once the batch is stored."""
+    """Long-poll forever; the offset moves past a batch only once the batch is stored.
+
+    The first call does not wait (timeout 0): once what Telegram held is stored, caught_up().
+    """
     offset: int | None = None
     pause = 1.0
+    first = True
     while True:
-        params: dict[str, object] = {"timeout": timeout, "allowed_updates": ALLOWED}
+        wait = 0 if first else timeout
+        params: dict[str, object] = {"timeout": wait, "allowed_updates": ALLOWED}
         if offset is not None:
             params["offset"] = offset
         try:
-            raw = await bot._post("getUpdates", params, read_timeout=timeout + 30)
+            raw = await bot._post("getUpdates", params, read_timeout=wait + 30)
         except InvalidToken:
             fatal("Telegram refused the bot token (401/404 on getUpdates)")
             return
@@ -100,3 +106,6 @@ async def poll(
                 wake(chat)
         if top is not None:
             offset = top + 1
+        if first:
+            first = False
+            caught_up()

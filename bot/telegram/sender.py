@@ -112,6 +112,9 @@ class Sender:
         self.bot = bot
         self.fatal = fatal
         self.receipts = receipts
+        # Set once what Telegram held for us while we were down is in the inbox: a message
+        # sent again meanwhile is then known as a resend before its answer goes out.
+        self.ready = asyncio.Event()
         self.pace = Pace()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._dirty: set[int] = set()
@@ -135,6 +138,7 @@ class Sender:
         """Send the chat's outbox, oldest first, until it is empty."""
         pause = 0.5
         try:
+            await self.ready.wait()
             while True:
                 self._dirty.discard(chat_id)
                 try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +27,12 @@ class Incoming:
     text: str = ""
     data: str = ""
     callback_id: str | None = None
+    unanswered: tuple[str, ...] = ()  # digests of the chat's messages unanswered on arrival
+
+    def digest(self) -> str:
+        """A digest of what the person sent, to recognise the same message sent again."""
+        what = f"b:{self.data}" if self.kind == "button" else f"t:{self.text.strip()}"
+        return hashlib.sha256(what.encode()).hexdigest()
 
     def received(self) -> Received:
         """The inbox row for this update."""
@@ -35,6 +42,7 @@ class Incoming:
             "text": self.text,
             "data": self.data,
             "callback_id": self.callback_id,
+            "hash": self.digest(),
         }
         return Received(self.update_id, self.chat_id, body)
 
@@ -50,6 +58,7 @@ class Incoming:
             text=str(body.get("text", "")),
             data=str(body.get("data", "")),
             callback_id=body.get("callback_id"),
+            unanswered=tuple(str(h) for h in body.get("unanswered") or ()),
         )
 
 

@@ -281,3 +281,44 @@ def test_kill_9_three_times_under_load(tmp_path: Path, mode: str) -> None:
     con.close()
     print(f"{mode}: kills after {kill_at} answers; repeated prompts {extra}; wrong answers {wrong}")
     assert kills == 3 and extra <= kills and wrong == 0
+
+
+def test_answer_sent_again_while_the_bot_was_down_is_not_the_next_answer(tmp_path: Path) -> None:
+    """85k is applied, its reply held by 500s; kill -9; 85k again; restart: Q3 asked once."""
+    rig = Rig(tmp_path, "polling")
+    chat = 95_001
+    try:
+        rig.start()
+        wait(lambda: any(c[0] == "setMyCommands" for c in rig.server.client.calls()), what="up")
+        for text in ("/start", "a:goal:job_change", "45"):
+            before = len(rig.server.client.sent(chat))
+            rig.send(chat, text)
+            wait(lambda b=before: len(rig.server.client.sent(chat)) > b, what=f"reply to {text}")
+        before = len(rig.server.client.sent(chat))
+        rig.server.client.fail_next("sendMessage", 1000, code=500)
+        rig.send(chat, "85k")
+
+        def salary_stored() -> bool:
+            con = sqlite3.connect(rig.db)
+            try:
+                row = con.execute("SELECT state FROM chats WHERE chat_id = ?", [chat]).fetchone()
+            finally:
+                con.close()
+            return bool(row) and "salary" in json.loads(row[0])["answers"]
+
+        wait(salary_stored, what="the answer applied")
+        rig.kill()
+        rig.send(chat, "85k")  # no reply came: the person sends it again
+        rig.server.client.fail_next("sendMessage", 0)
+        rig.start()
+        wait(lambda: len(rig.server.client.sent(chat)) > before, what="the held reply")
+        time.sleep(2.0)
+        got = [m.get("text") or "" for m in rig.server.client.sent(chat)[before:]]
+    finally:
+        assert rig.close() == 0
+    assert len(got) == 1 and "Question 3 of" in got[0], got
+    con = sqlite3.connect(rig.db)
+    (raw,) = con.execute("SELECT state FROM chats WHERE chat_id = ?", [chat]).fetchone()
+    con.close()
+    answers = json.loads(raw)["answers"]
+    assert answers["salary"] == "85000" and "balance" not in answers

@@ -117,3 +117,25 @@ def test_process_lock_refuses_a_second_holder(tmp_path: Path) -> None:
     lock.release()
     ProcessLock(db).release()
     assert mode(Path(f"{db}.lock")) == 0o600
+
+
+def test_receipt_notes_what_was_unanswered_when_a_message_arrived(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "u.db") as s:
+        s.receive([Received(1, 6, {"hash": "h85k"})])
+        s.receive([Received(2, 6, {"hash": "h85k"})])  # sent again before any answer
+        first = s.next_received(6)
+        assert first is not None and first.body["unanswered"] == []
+        s.commit_turn(Turn(6, 1, state={"a": 1}, replies=[Outgoing({"q": 3})], input_hash="h85k"))
+        second = s.next_received(6)
+        assert second is not None and second.body["unanswered"] == ["h85k"]
+        s.commit_turn(Turn(6, 2))
+        s.receive([Received(3, 6, {"hash": "h85k"})])  # its reply is still in the outbox
+        third = s.next_received(6)
+        assert third is not None and third.body["unanswered"] == ["h85k"]
+        s.commit_turn(Turn(6, 3))
+        queued = s.next_outgoing(6)
+        assert queued is not None
+        s.delivered(queued.id)
+        s.receive([Received(4, 6, {"hash": "h85k"})])  # after the answer came: a new message
+        fourth = s.next_received(6)
+        assert fourth is not None and fourth.body["unanswered"] == []
