@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +49,14 @@ class Settings(BaseSettings):
             raise ValueError("must start with https://")
         return v or None
 
+    @field_validator("WEBHOOK_SECRET")
+    @classmethod
+    def _secret_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1-256 of A-Z, a-z, 0-9, _ and - (empty would check nothing)."""
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (not empty)")
+        return v
+
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
     def _upper(cls, v: object) -> object:
@@ -54,10 +64,37 @@ class Settings(BaseSettings):
         return v.upper() if isinstance(v, str) else v
 
 
+TOKEN_FILE = "telegram_bot_token"
+
+
+def token_file() -> Path | None:
+    """The bot token as a file: a systemd credential (LoadCredential=) or a Docker secret."""
+    places = [Path("/run/secrets")]
+    if os.environ.get("CREDENTIALS_DIRECTORY"):
+        places.insert(0, Path(os.environ["CREDENTIALS_DIRECTORY"]))
+    for place in places:
+        path = place / TOKEN_FILE
+        if path.is_file():
+            return path
+    return None
+
+
 def load_settings(*, need_token: bool) -> Settings:
-    """Read the settings, or raise SettingsError naming each bad variable and what is wrong."""
+    """Read the settings, or raise SettingsError naming each bad variable and what is wrong.
+
+    The token comes from TELEGRAM_BOT_TOKEN or, when that is unset, from a credential file.
+    """
+    given: dict[str, Any] = {}
+    path = None if os.environ.get("TELEGRAM_BOT_TOKEN") else token_file()
+    if path is not None:
+        try:
+            given["TELEGRAM_BOT_TOKEN"] = path.read_text().strip()
+        except OSError as exc:
+            raise SettingsError(
+                f"TELEGRAM_BOT_TOKEN: cannot read {path} ({exc.strerror})"
+            ) from None
     try:
-        s = Settings()
+        s = Settings(**given)
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -20,12 +20,14 @@ through such a transaction, so writes use ``db.execute`` with explicit SQL.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -38,11 +40,16 @@ __all__ = [
     "MIGRATIONS",
     "ChatRecord",
     "ChatStore",
+    "Outgoing",
+    "ProcessLock",
+    "Queued",
+    "Received",
     "SQLiteStore",
     "StoreCorrupt",
     "StoreError",
     "StoreLocked",
     "StoreWriteFailed",
+    "Turn",
 ]
 
 logger = logging.getLogger(__name__)
@@ -78,6 +85,50 @@ class ChatRecord:
     created_at: str
     updated_at: str
     active: bool
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update taken into the inbox: its id, its chat and what it carries (a JSON object)."""
+
+    update_id: int
+    chat_id: int
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: what it says (a JSON object) and, for a chart, the PNG."""
+
+    body: dict[str, Any]
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message in the outbox, not yet delivered."""
+
+    id: int
+    chat_id: int
+    update_id: int
+    body: dict[str, Any]
+    photo: bytes | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one update did: the new state (None: unchanged), or forget; the replies to send.
+
+    Committed as one transaction with the update's processed mark, so after a crash either all
+    of it happened (and the outbox still sends the replies) or none of it (the inbox has it).
+    """
+
+    chat_id: int
+    update_id: int
+    state: dict[str, Any] | None = None
+    forget: bool = False
+    replies: list[Outgoing] = field(default_factory=list)
+    input_hash: str | None = None
 
 
 @runtime_checkable
@@ -158,11 +209,26 @@ def _migrate_to_1(db: Database) -> None:
     chats.create_index(["updated_at"], index_name="idx_chats_updated_at")
 
 
+def _migrate_to_2(db: Database) -> None:
+    """Create the inbox (updates received, not yet processed) and the outbox (replies to send)."""
+    db.execute(
+        "CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, "
+        "received_at TEXT NOT NULL, body TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_inbox_chat_id ON inbox (chat_id, update_id)")
+    db.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
+        "update_id INTEGER NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL, photo BLOB, "
+        "input_hash TEXT)"
+    )
+    db.execute("CREATE INDEX idx_outbox_chat_id ON outbox (chat_id, id)")
+
+
 # MIGRATIONS[i] takes a database at schema version i to version i + 1. Each runs inside a
 # transaction opened by the store; it must only use db.execute / db.create_table /
 # Table.create_index / Table.add_column (nothing that commits, such as Table.insert or
 # Table.create) so that a failure rolls the whole step back.
-MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1]
+MIGRATIONS: list[Callable[[Database], None]] = [_migrate_to_1, _migrate_to_2]
 
 
 def _utc_now() -> datetime:
@@ -190,7 +256,7 @@ def _encode_state(state: dict[str, Any]) -> str:
 class SQLiteStore:
     """ChatStore backed by one SQLite file in WAL mode."""
 
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2
 
     def __init__(
         self,
@@ -213,9 +279,9 @@ class SQLiteStore:
         self._chat_tables: list[str] = []
         if not self._memory:
             try:
-                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(self._path))
             except OSError as exc:
-                raise StoreError(f"{self._path}: cannot create its directory ({exc})") from None
+                raise StoreError(f"{self._path}: cannot create it ({exc})") from None
         try:
             conn = sqlite3.connect(
                 self._path, timeout=self._busy_timeout_ms / 1000, isolation_level=None
@@ -309,7 +375,7 @@ class SQLiteStore:
                 cursor = self._db.execute(f"DELETE FROM [{table}] WHERE chat_id = ?", [chat_id])
                 deleted += max(int(cursor.rowcount), 0)
         if deleted:
-            self._scrub_wal()
+            self.scrub_wal()
         return deleted
 
     def set_active(self, chat_id: int, active: bool) -> None:
@@ -342,7 +408,7 @@ class SQLiteStore:
                     )
             purged = self._db.execute("DELETE FROM chats WHERE updated_at < ?", [cutoff]).rowcount
         if purged:
-            self._scrub_wal()
+            self.scrub_wal()
         return max(int(purged), 0)
 
     def prune_processed(self, keep_days: int = 7) -> int:
@@ -356,6 +422,166 @@ class SQLiteStore:
             )
         return max(int(cursor.rowcount), 0)
 
+    # ------------------------------------------------------------------ inbox and outbox
+
+    def load_state(self, chat_id: int) -> dict[str, Any] | None:
+        """The chat's stored state, or None when there is none or it cannot be read (logged)."""
+        try:
+            record = self.load(chat_id)
+        except StoreCorrupt:
+            logger.warning("stored state of a chat is not a JSON object; starting afresh")
+            return None
+        return record.state if record is not None else None
+
+    def receive(self, items: list[Received]) -> int:
+        """Write updates to the inbox (each once: a known or processed id is skipped); count new.
+
+        Each body gets "unanswered": the "hash" of the chat's latest message still waiting in
+        the inbox and the input hash of its latest reply not yet delivered, as they were at
+        this moment, so the same message sent again before its answer came is recognised
+        however fast the reply is sent afterwards.
+        """
+        now = _iso(self._clock())
+        added = 0
+        with self._writing("receive"):
+            for item in items:
+                body = {**item.body, "unanswered": self._unanswered(item.chat_id)}
+                cursor = self._db.execute(
+                    "INSERT INTO inbox (update_id, chat_id, received_at, body) "
+                    "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM processed_updates WHERE update_id = ?) "
+                    "ON CONFLICT (update_id) DO NOTHING",
+                    [item.update_id, item.chat_id, now, _encode_state(body), item.update_id],
+                )
+                added += max(int(cursor.rowcount), 0)
+        return added
+
+    def _unanswered(self, chat_id: int) -> list[str]:
+        """Hashes of the chat's latest queued message and latest undelivered turn."""
+        out = []
+        queued = self._db.execute(
+            "SELECT body FROM inbox WHERE chat_id = ? ORDER BY update_id DESC LIMIT 1", [chat_id]
+        ).fetchone()
+        if queued is not None:
+            digest = json.loads(queued[0]).get("hash")
+            if isinstance(digest, str):
+                out.append(digest)
+        held = self._db.execute(
+            "SELECT input_hash FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat_id]
+        ).fetchone()
+        if held is not None and held[0] is not None:
+            out.append(str(held[0]))
+        return out
+
+    def inbox_chats(self) -> list[int]:
+        """Chats with updates received and not yet processed."""
+        with self._reading("inbox"):
+            rows = self._db.execute(
+                "SELECT DISTINCT chat_id FROM inbox ORDER BY chat_id"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def next_received(self, chat_id: int) -> Received | None:
+        """The chat's oldest unprocessed update (lowest update id), or None."""
+        with self._reading("inbox"):
+            row = self._db.execute(
+                "SELECT update_id, body FROM inbox WHERE chat_id = ? ORDER BY update_id LIMIT 1",
+                [chat_id],
+            ).fetchone()
+        if row is None:
+            return None
+        return Received(int(row[0]), chat_id, json.loads(row[1]))
+
+    def commit_turn(self, turn: Turn) -> bool:
+        """State or forget, processed mark and replies in one transaction; False if done before."""
+        now = _iso(self._clock())
+        encoded = None if turn.state is None else _encode_state(turn.state)
+        with self._writing("commit"):
+            seen = self._db.execute(
+                "SELECT 1 FROM processed_updates WHERE update_id = ?", [turn.update_id]
+            ).fetchone()
+            if seen is not None:
+                self._db.execute("DELETE FROM inbox WHERE update_id = ?", [turn.update_id])
+                return False
+            self._db.execute("DELETE FROM inbox WHERE update_id = ?", [turn.update_id])
+            marked = turn.chat_id
+            if turn.forget:
+                for table in self._chat_tables:
+                    extra = " AND update_id < ?" if table == "inbox" else ""
+                    params = [turn.chat_id, turn.update_id] if extra else [turn.chat_id]
+                    self._db.execute(f"DELETE FROM [{table}] WHERE chat_id = ?{extra}", params)
+                marked = 0  # the mark that dedups this update no longer names the chat
+            elif encoded is not None:
+                self._upsert_chat(turn.chat_id, encoded, now)
+            self._db.execute(
+                "INSERT INTO processed_updates (update_id, chat_id, processed_at) VALUES (?, ?, ?)",
+                [turn.update_id, marked, now],
+            )
+            for reply in turn.replies:
+                self._db.execute(
+                    "INSERT INTO outbox (chat_id, update_id, created_at, body, photo, input_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        turn.chat_id,
+                        turn.update_id,
+                        now,
+                        _encode_state(reply.body),
+                        reply.photo,
+                        turn.input_hash,
+                    ],
+                )
+        return True
+
+    def awaiting_input(self, chat_id: int) -> str | None:
+        """The input hash of the chat's latest turn whose replies are not all delivered yet."""
+        with self._reading("outbox"):
+            row = self._db.execute(
+                "SELECT input_hash FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1",
+                [chat_id],
+            ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def outbox_chats(self) -> list[int]:
+        """Chats with replies not yet delivered."""
+        with self._reading("outbox"):
+            rows = self._db.execute(
+                "SELECT DISTINCT chat_id FROM outbox ORDER BY chat_id"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def next_outgoing(self, chat_id: int) -> Queued | None:
+        """The chat's oldest undelivered reply, or None."""
+        with self._reading("outbox"):
+            row = self._db.execute(
+                "SELECT id, update_id, body, photo FROM outbox WHERE chat_id = ? "
+                "ORDER BY id LIMIT 1",
+                [chat_id],
+            ).fetchone()
+        if row is None:
+            return None
+        photo = bytes(row[3]) if row[3] is not None else None
+        return Queued(int(row[0]), chat_id, int(row[1]), json.loads(row[2]), photo)
+
+    def delivered(self, *outbox_ids: int) -> None:
+        """Replies reached Telegram: remove them from the outbox (their words are not kept)."""
+        with self._writing("delivered"):
+            for outbox_id in outbox_ids:
+                self._db.execute("DELETE FROM outbox WHERE id = ?", [outbox_id])
+
+    def drop_outgoing(self, chat_id: int) -> int:
+        """Remove every undelivered reply of a chat (the person blocked the bot); count them."""
+        with self._writing("drop outgoing"):
+            cursor = self._db.execute("DELETE FROM outbox WHERE chat_id = ?", [chat_id])
+        return max(int(cursor.rowcount), 0)
+
+    def backlog(self) -> tuple[int, str | None]:
+        """Undelivered replies and when the oldest was queued (ISO-8601 UTC), for /healthz."""
+        with self._reading("outbox"):
+            count, oldest = self._db.execute(
+                "SELECT count(*), min(created_at) FROM outbox"
+            ).fetchone()
+        return int(count), (str(oldest) if oldest is not None else None)
+
     def backup(self, dest: str | os.PathLike[str]) -> None:
         """Copy the store with SQLite's online backup API to a new file (never overwrites)."""
         target = Path(os.fspath(dest))
@@ -364,8 +590,8 @@ class SQLiteStore:
         source = self._connection()
         tmp = target.with_name(f".{target.name}.partial-{os.getpid()}")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
             tmp.unlink(missing_ok=True)
+            _private_file(tmp)
             copy = sqlite3.connect(tmp, isolation_level=None)
             try:
                 source.backup(copy)
@@ -532,14 +758,27 @@ class SQLiteStore:
             [chat_id, encoded, now, now],
         )
 
-    def _scrub_wal(self) -> None:
-        """Checkpoint and truncate the WAL so deleted rows leave no copy behind (best effort)."""
+    def scrub_wal(self, attempts: int = 5) -> bool:
+        """Checkpoint and truncate the WAL so deleted rows leave no copy behind.
+
+        A reader in the middle of a transaction keeps the WAL alive; this tries a few times
+        and returns False when a reader still holds it (the caller tries again later).
+        """
         if self._memory or self._conn is None:
-            return
-        try:
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        except sqlite3.Error as exc:
-            logger.warning("%s: WAL checkpoint after delete failed: %s", self._path, exc)
+            return True
+        for attempt in range(attempts):
+            try:
+                busy, log_frames, done = self._conn.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+            except sqlite3.Error as exc:
+                logger.warning("%s: WAL checkpoint after delete failed: %s", self._path, exc)
+            else:
+                if busy == 0 and log_frames == done:
+                    return True
+            if attempt + 1 < attempts:
+                time.sleep(0.05 * (attempt + 1))
+        return False
 
     @contextlib.contextmanager
     def _reading(self, action: str) -> Iterator[None]:
@@ -623,3 +862,50 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _private_file(path: Path) -> None:
+    """Create path (and its directory, mode 0700) as a file only its owner reads (0600).
+
+    SQLite creates the -wal and -shm files with the database file's mode, so those follow.
+    An existing file readable by others is narrowed to 0600, by path: opening and closing a
+    descriptor of a database this process has open would drop SQLite's POSIX locks on it.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+
+
+class ProcessLock:
+    """An exclusive lock file beside the database: one bot process per database."""
+
+    def __init__(self, db_path: str | os.PathLike[str]) -> None:
+        """Take the lock on <database>.lock or raise StoreLocked naming the file."""
+        self.path = Path(f"{os.fspath(db_path)}.lock")
+        try:
+            if not self.path.parent.exists():
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the lock file ({exc})") from None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._fd)
+            raise StoreLocked(
+                f"{os.fspath(db_path)} is in use by another bot process (lock file {self.path}); "
+                "stop that process first: two processes on one database would answer twice"
+            ) from None
+        os.ftruncate(self._fd, 0)
+        os.write(self._fd, f"{os.getpid()}\n".encode())
+
+    def release(self) -> None:
+        """Let go of the lock (also happens when the process dies)."""
+        with contextlib.suppress(OSError):
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)

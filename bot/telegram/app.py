@@ -1,182 +1,154 @@
-"""The Telegram adapter: translate an update, call the dialogue, store, send (thin handlers)."""
+"""Updates from the inbox, per chat in update-id order: dialogue, then state and replies at once."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram import Bot
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from bot.chart import chart_png
-from bot.dialogue.commands import menu
 from bot.dialogue.machine import handle
-from bot.dialogue.replies import Button, Reply
+from bot.dialogue.replies import Reply
 from bot.dialogue.state import restore, stored
-from bot.settings import Settings
-from bot.store import SQLiteStore, StoreError
-from bot.telegram.processor import ChatOrderedProcessor
+from bot.store import Outgoing, StoreError, Turn
+from bot.telegram.database import Database
+from bot.telegram.outgoing import from_reply, message, parse_callback, photo
+from bot.telegram.updates import Incoming
 from bot.wording import say
 
 log = logging.getLogger("advisor.telegram")
 
-APOLOGY = say("common.apology")
-CALLBACK_PREFIX = "a"
 
+class Turns:
+    """One task per chat with updates waiting; chats run side by side, each in order."""
 
-def callback_data(button: Button) -> str:
-    """A button's data: a:<question>:<choice> (at most 64 bytes, checked in tests)."""
-    return f"{CALLBACK_PREFIX}:{button.question}:{button.choice}"
-
-
-def parse_callback(data: str) -> Button | None:
-    """The button pressed, or None for a foreign button."""
-    parts = data.split(":", 2)
-    if len(parts) != 3 or parts[0] != CALLBACK_PREFIX:
-        return None
-    return Button(parts[1], parts[2])
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's buttons as an inline keyboard, one button a row."""
-    buttons = reply.buttons()
-    if not buttons:
-        return None
-    rows = [
-        [InlineKeyboardButton(label[:60], callback_data=callback_data(button))]
-        for label, button in buttons
-    ]
-    return InlineKeyboardMarkup(rows)
-
-
-class Advisor:
-    """Holds the store and the clock; one instance per process."""
-
-    def __init__(self, store: SQLiteStore, today: Any = None) -> None:
-        """The store answers are kept in, and a fixed date for tests."""
-        self.store = store
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        delivered: Callable[[int], None],
+        today: date | None = None,
+    ) -> None:
+        """The database, the bot (to answer button taps), and who to tell of new replies."""
+        self.db = db
+        self.bot = bot
+        self.notify_sender = delivered
         self.today = today
-        self.last_update_at: float | None = None
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()
+        self.scrub_pending = False
 
-    def date(self) -> Any:
-        """Today's date (injectable for tests)."""
+    def wake(self, chat_id: int) -> None:
+        """New updates for this chat are in the inbox."""
+        self._dirty.add(chat_id)
+        if chat_id not in self._tasks:
+            self._tasks[chat_id] = asyncio.create_task(self._drain(chat_id))
+
+    async def stop(self) -> None:
+        """Cancel every chat's task (what is in the inbox stays there)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _drain(self, chat_id: int) -> None:
+        """Process the chat's inbox until it is empty; a failing write is retried with backoff."""
+        pause = 0.5
+        try:
+            while True:
+                self._dirty.discard(chat_id)
+                try:
+                    row = await self.db.call(self.db.store.next_received, chat_id)
+                    if row is None:
+                        if chat_id in self._dirty:
+                            continue
+                        break
+                    await self._process(Incoming.from_received(row))
+                    pause = 0.5
+                except StoreError as exc:
+                    log.error("processing paused: %s; retrying in %.1f s", exc, pause)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 30.0)
+        finally:
+            self._tasks.pop(chat_id, None)
+
+    def date(self) -> date:
+        """Today's date (fixed in tests)."""
         return self.today or datetime.now(UTC).date()
 
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One update: dedup, dialogue, write-through, then the replies."""
-        chat = update.effective_chat
-        if chat is None:
-            return
-        self.last_update_at = time.time()
+    async def _process(self, incoming: Incoming) -> None:
+        """One update: decide the replies, commit them with the state, wake the sender."""
+        if incoming.callback_id is not None:
+            with contextlib.suppress(TelegramError):  # too old to answer: the reply explains
+                await self.bot.answer_callback_query(incoming.callback_id, read_timeout=5)
+        turn = await self._turn(incoming)
+        await self.db.call(self.db.store.commit_turn, turn, write=True)
+        if turn.replies:
+            self.notify_sender(incoming.chat_id)
+        if turn.forget:
+            await self.scrub()
+
+    async def scrub(self) -> None:
+        """Truncate the WAL after a /forget; if a reader holds it, try again later."""
+        done = await self.db.call(self.db.store.scrub_wal)
+        self.scrub_pending = not done
+        if not done:
+            log.warning("the log of deleted rows is still held by a reader; truncating later")
+
+    async def _turn(self, incoming: Incoming) -> Turn:
+        """What this update does (pure of side effects except the store reads)."""
+        chat, uid = incoming.chat_id, incoming.update_id
+        if incoming.kind == "other":
+            return Turn(chat, uid, replies=[message(say("telegram.type_or_tap"))])
+        if incoming.kind == "edited":
+            return Turn(chat, uid, replies=[message(say("telegram.edited_ignored"))])
+        if incoming.chat_type != ChatType.PRIVATE:
+            return Turn(chat, uid, replies=[message(say("dialogue.private_only"))])
         button = None
-        text = ""
-        if update.callback_query is not None:
-            query = update.callback_query
-            with contextlib.suppress(BadRequest):  # too old to answer; the reply still explains
-                await query.answer()
-            button = parse_callback(query.data or "")
+        if incoming.kind == "button":
+            button = parse_callback(incoming.data)
             if button is None:
-                return
-        elif update.effective_message is not None and update.effective_message.text is not None:
-            text = update.effective_message.text
-        else:
-            return
-        if chat.type != ChatType.PRIVATE:
-            await context.bot.send_message(chat.id, say("dialogue.private_only"))
-            return
-        if self.store.was_processed(update.update_id):
-            return
-        record = self.store.load(chat.id)
-        state, replies = handle(
-            restore(record.state if record else None), text, today=self.date(), button=button
-        )
-        if state is None:
-            self.store.forget(chat.id)
-            context.application.drop_chat_data(chat.id)
-            if update.effective_user is not None:
-                context.application.drop_user_data(update.effective_user.id)
-        else:
-            self.store.apply(chat.id, update.update_id, stored(state))
-        await self.send(context, chat.id, replies)
-
-    async def send(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]
-    ) -> None:
-        """Send the replies in order; a blocked chat is marked inactive and left alone."""
+                return Turn(chat, uid)  # a foreign button: nothing to say
+        digest = incoming.digest()
+        resend = digest in incoming.unanswered  # unanswered when it arrived
+        if resend or await self.db.call(self.db.store.awaiting_input, chat) == digest:
+            log.info("update %d repeats a message whose reply is on its way; not applied", uid)
+            return Turn(chat, uid)
+        raw = await self.db.call(self.db.store.load_state, chat)
         try:
-            for r in replies:
-                await context.bot.send_message(
-                    chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(r)
-                )
-                if r.has_chart and r.report is not None:
-                    png = await asyncio.to_thread(chart_png, r.report)
-                    if png:
-                        caption = say("dialogue.chart_caption")
-                        await context.bot.send_photo(chat_id, png, caption=caption)
-        except Forbidden:
-            log.info("chat marked inactive: the user blocked the bot")
-            self.store.set_active(chat_id, False)
+            state, replies = await asyncio.to_thread(
+                handle, restore(raw), incoming.text, today=self.date(), button=button
+            )
+        except Exception as exc:  # a bug in the dialogue: say sorry, change nothing
+            cid = uuid.uuid4().hex[:10]
+            log.error("update %d failed [%s]: %s", uid, cid, type(exc).__name__)
+            apology = f"{say('common.apology')} (ref {cid})"
+            return Turn(chat, uid, replies=[message(apology)], input_hash=digest)
+        outgoing = await self._outgoing(replies)
+        if state is None:
+            return Turn(chat, uid, forget=True, replies=outgoing)
+        return Turn(chat, uid, state=stored(state), replies=outgoing, input_hash=digest)
 
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The one error handler: an apology for the person, a correlation id in the log."""
-        cid = uuid.uuid4().hex[:10]
-        err = context.error
-        # Telegram's own error texts never echo what the person typed; other errors may.
-        detail = f": {err}" if isinstance(err, TelegramError) else ""
-        log.error("update failed [%s]: %s%s", cid, type(err).__name__, detail)
-        if isinstance(err, StoreError):
-            log.error("store error [%s]: %s", cid, err)
-        if isinstance(update, Update) and update.effective_chat is not None:
-            try:
-                await context.bot.send_message(update.effective_chat.id, f"{APOLOGY} (ref {cid})")
-            except Exception:  # the apology itself failed; nothing more to do
-                log.warning("apology not delivered [%s]", cid)
-
-
-def build_application(
-    settings: Settings, advisor: Advisor
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The python-telegram-bot Application wired to our processor, handlers and limits."""
-    assert settings.TELEGRAM_BOT_TOKEN is not None
-    builder = (
-        ApplicationBuilder()
-        .token(settings.TELEGRAM_BOT_TOKEN.get_secret_value())
-        .base_url(settings.TELEGRAM_API_BASE_URL)
-        .base_file_url(settings.TELEGRAM_API_BASE_URL.replace("/bot", "/file/bot"))
-        .concurrent_updates(ChatOrderedProcessor(256))
-        .rate_limiter(AIORateLimiter(max_retries=8))
-        .connection_pool_size(64)
-        .post_init(register_commands)
-    )
-    if settings.WEBHOOK_URL:
-        builder = builder.updater(None)
-    app = builder.build()
-    app.add_handler(MessageHandler(filters.TEXT, advisor.on_update))
-    app.add_handler(CallbackQueryHandler(advisor.on_update))
-    app.add_error_handler(advisor.on_error)
-    return app
-
-
-async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the command menu (at start-up, before the first update), from the one list."""
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
+    async def _outgoing(self, replies: list[Reply]) -> list[Outgoing]:
+        """The replies as outbox entries, each chart drawn now (off the loop)."""
+        out: list[Outgoing] = []
+        for reply in replies:
+            out.append(from_reply(reply))
+            if reply.has_chart and reply.report is not None:
+                try:
+                    png = await asyncio.to_thread(chart_png, reply.report)
+                except Exception as exc:  # no chart is better than no answer
+                    log.error("chart failed: %s", type(exc).__name__)
+                    png = None
+                if png:
+                    out.append(photo(png, say("dialogue.chart_caption")))
+        return out

@@ -21,6 +21,8 @@ NOISY = {
     "telegram.ext.Application": logging.INFO,
     "telegram.ext._application": logging.INFO,
     "aiohttp.access": logging.WARNING,
+    # logs a Bot API answer that is not JSON verbatim (at ERROR): never wanted
+    "telegram.request": logging.CRITICAL + 10,
 }
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import re
+import resource
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +22,18 @@ import pytest
 
 from bot.dialogue.machine import handle
 from bot.dialogue.state import stored
-from bot.settings import Settings
 from bot.store import SQLiteStore
-from bot.telegram import ALLOWED
-from bot.telegram.app import APOLOGY, Advisor, build_application
-from tests.telegram.bot_process import ROOT, TOKEN, BotProcess, FakeServer, free_port
-from tests.telegram.fake_api import FakeBotAPI
+from bot.wording import say as wording
+from tests.telegram.bot_process import ROOT, TOKEN, BotProcess, FakeServer, free_port, wait
+from tests.telegram.test_bot_e2e import say, settle, texts
+
+APOLOGY = wording("common.apology")
 
 # What a person answers to each prompt: the greeting, then "Question N of 9".
 ANSWERS = ["45", "85k", "60000", "12000", "a:schedule:graded6"]
 ANSWERS += ["2023-03-01", "8000", "2026-12-15", "a:filing:single"]
 FINAL = ("My suggestion", "What to do, by when", "One more thing", "Your options")
-USERS = 50
+USERS = 30
 STALL = 4.0  # seconds without a reply after which a person types /start to see where they are
 
 
@@ -98,7 +100,7 @@ def expected_answers() -> dict[str, Any]:
     return dict(stored(state)["answers"])
 
 
-def test_kill_9_three_times_during_50_users(tmp_path: Path) -> None:
+def test_kill_9_three_times_during_30_users(tmp_path: Path) -> None:
     """Every acknowledged answer survives 3 SIGKILLs, is applied once, and everyone finishes."""
     rng = random.Random(6)
     server = FakeServer()
@@ -234,66 +236,49 @@ def test_locked_database_stops_start_up_naming_the_file(tmp_path: Path) -> None:
     assert waited < 20  # the store's 5 s busy timeout, then a clear error
 
 
-async def _disk_full(tmp_path: Path) -> None:
-    """The in-process bot and fake: a write fails for lack of space, then space comes back."""
-    async with FakeBotAPI(TOKEN) as fake:
-        settings = Settings(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=fake.base_url,
-            ADVISOR_DB=tmp_path / "full.db",
+def health(port: int) -> tuple[int, dict[str, Any]]:
+    """GET /healthz of a bot process: status and body."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            return int(r.status), json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return int(e.code), json.loads(e.read())
+
+
+def test_disk_full_holds_the_answer_until_space_returns(tmp_path: Path) -> None:
+    """No write fits (RLIMIT_FSIZE): no apology, /healthz says so, the answer lands later once."""
+    server = FakeServer()
+    db = tmp_path / "full.db"
+    bot = BotProcess(server, db, tmp_path / "bot.log")
+    chat = 5
+    try:
+        wait(lambda: any(c[0] == "setMyCommands" for c in server.client.calls()), what="start")
+        say(server, chat, "/start")
+        say(server, chat, tap="a:goal:job_change")
+        say(server, chat, "45")
+        assert "Question 2 of" in texts(server, chat)[-1]
+        before = len(server.client.sent(chat))
+        # The disk fills up: every write past the first byte of any file fails (EFBIG).
+        resource.prlimit(bot.proc.pid, resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))
+        server.client.user_sends(chat, "85k")
+        wait(lambda: health(bot.health_port)[0] == 503, what="/healthz to report failing writes")
+        _, body = health(bot.health_port)
+        assert body["writes_ok"] is False and body["ok"] is False
+        time.sleep(1.0)
+        assert len(server.client.sent(chat)) == before  # no apology, no half answer
+        # Space comes back; the answer is taken once, without the person sending it again.
+        resource.prlimit(
+            bot.proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
         )
-        store = SQLiteStore(settings.ADVISOR_DB)
-        advisor = Advisor(store, today=date(2026, 11, 23))
-        app = build_application(settings, advisor)
-        chat = 5
-
-        async def say(text: str, tap: bool = False) -> str:
-            before = len(fake.sent.get(chat, []))
-            if tap:
-                fake.user_taps(chat, text)
-            else:
-                fake.user_sends(chat, text)
-            await fake.wait_for(lambda: len(fake.sent.get(chat, [])) > before, timeout=15)
-            return fake.texts(chat)[-1]
-
-        async with app:
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=ALLOWED, timeout=1)
-            await app.start()
-            try:
-                await say("/start")
-                await say("a:goal:job_change", tap=True)
-                assert "Question 2 of" in await say("45")
-                # The disk fills up: no page can be added to the database file.
-                con = store.connection
-                pages = con.execute("PRAGMA page_count").fetchone()[0]
-                con.execute(f"PRAGMA max_page_count = {pages}")
-                filler = 0
-                with pytest.raises(sqlite3.OperationalError, match="full"):
-                    for filler in range(100_000):
-                        con.execute(
-                            "INSERT INTO processed_updates VALUES (?, ?, ?)",
-                            [10**12 + filler, 10**12, "9999-12-31T00:00:00.000000+00:00"],
-                        )
-                before = store.load(chat)
-                assert before is not None
-                failed_update = max(fake.update_ids(chat)) + 1
-                reply = await say("85k")
-                assert APOLOGY in reply
-                after = store.load(chat)
-                assert after is not None and after.state == before.state  # nothing half-written
-                assert not store.was_processed(failed_update)
-                # Space comes back; the person sends the same answer again, as asked.
-                con.execute("PRAGMA max_page_count = 1073741823")
-                assert "Question 3 of" in await say("85k")
-                record = store.load(chat)
-                assert record is not None and record.state["answers"]["salary"] == "85000"
-                assert "Question 4 of" in await say("60000")
-            finally:
-                await app.updater.stop()
-                await app.stop()
-        store.close()
-
-
-def test_disk_full_gets_an_apology_and_keeps_the_previous_state(tmp_path: Path) -> None:
-    asyncio.run(asyncio.wait_for(_disk_full(tmp_path), 60))
+        wait(lambda: len(server.client.sent(chat)) > before, what="the held answer's reply")
+        settle(server, chat)
+        got = texts(server, chat)[before:]
+        assert len(got) == 1 and "Question 3 of" in got[0], got
+        assert APOLOGY not in "\n".join(texts(server, chat))
+        wait(lambda: health(bot.health_port)[0] == 200, what="/healthz ok again")
+    finally:
+        assert bot.stop() == 0
+        server.stop()
+    con = sqlite3.connect(db)
+    (raw,) = con.execute("SELECT state FROM chats WHERE chat_id = ?", [chat]).fetchone()
+    assert json.loads(raw)["answers"]["salary"] == "85000"

@@ -37,6 +37,8 @@ def bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ({"TELEGRAM_BOT_TOKEN": "nocolon"}, "TELEGRAM_BOT_TOKEN"),
         ({"WEBHOOK_URL": "http://plain.example/tg", "WEBHOOK_SECRET": "x"}, "WEBHOOK_URL"),
         ({"WEBHOOK_URL": "https://a.example/tg"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "https://a.example/tg", "WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "https://a.example/tg", "WEBHOOK_SECRET": "a b;c"}, "WEBHOOK_SECRET"),
         ({"ADVISOR_RETENTION_DAYS": "0"}, "ADVISOR_RETENTION_DAYS"),
     ],
 )

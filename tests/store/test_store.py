@@ -30,6 +30,7 @@ from bot.store import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+QUEUES = {"inbox": 0, "outbox": 0}  # the Telegram inbox and outbox, empty in these tests
 START = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
 
@@ -226,12 +227,12 @@ def test_forget_deletes_every_row_of_the_chat_only(store: SQLiteStore, db_path: 
         store.apply(1, update_id, {"who": "one", "u": update_id})
     store.apply(2, 20, {"who": "two"})
     store.save(3, {"who": "three"})
-    assert raw_counts(db_path, 1) == {"chats": 1, "processed_updates": 3}
+    assert raw_counts(db_path, 1) == {"chats": 1, "processed_updates": 3, **QUEUES}
 
     assert store.forget(1) == 4
-    assert raw_counts(db_path, 1) == {"chats": 0, "processed_updates": 0}
-    assert raw_counts(db_path, 2) == {"chats": 1, "processed_updates": 1}
-    assert raw_counts(db_path, 3) == {"chats": 1, "processed_updates": 0}
+    assert raw_counts(db_path, 1) == {"chats": 0, "processed_updates": 0, **QUEUES}
+    assert raw_counts(db_path, 2) == {"chats": 1, "processed_updates": 1, **QUEUES}
+    assert raw_counts(db_path, 3) == {"chats": 1, "processed_updates": 0, **QUEUES}
     assert store.load(1) is None
     assert store.load(2).state == {"who": "two"}  # type: ignore[union-attr]
     assert store.forget(1) == 0
@@ -393,7 +394,7 @@ def test_newer_schema_version_is_refused(db_path: Path) -> None:
     with pytest.raises(StoreCorrupt) as info:
         SQLiteStore(db_path)
     message = str(info.value)
-    assert "schema version 99 is newer than this program supports (1)" in message
+    assert "schema version 99 is newer than this program supports (2)" in message
     assert str(db_path) in message
     assert stored_version(db_path) == "99"  # left untouched
 
@@ -490,11 +491,11 @@ def test_empty_file_is_migrated_to_current_version(tmp_path: Path) -> None:
     with SQLiteStore(path) as s:
         assert s.healthy()
         s.save(1, {"a": 1})
-    assert stored_version(path) == str(SQLiteStore.SCHEMA_VERSION) == "1"
+    assert stored_version(path) == str(SQLiteStore.SCHEMA_VERSION) == "2"
     conn = sqlite3.connect(path)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
-    assert {"meta", "chats", "processed_updates"} <= names
+    assert {"meta", "chats", "processed_updates", "inbox", "outbox"} <= names
     assert {"idx_processed_updates_chat_id", "idx_processed_updates_processed_at"} <= names
 
 
@@ -507,24 +508,24 @@ def test_migrations_run_in_order_from_the_stored_version(
     calls: list[str] = []
 
     def add_notes(db: Database) -> None:
-        calls.append("2")
+        calls.append("3")
         db.execute("CREATE TABLE notes (chat_id INTEGER NOT NULL, body TEXT)")
 
-    class StoreV2(SQLiteStore):
-        SCHEMA_VERSION = 2
+    class StoreV3(SQLiteStore):
+        SCHEMA_VERSION = 3
 
     migrations: list[Callable[[Database], None]] = [*MIGRATIONS, add_notes]
     monkeypatch.setattr(store_module, "MIGRATIONS", migrations)
-    with StoreV2(db_path) as s:
-        assert calls == ["2"]  # migration 1 was not re-run
+    with StoreV3(db_path) as s:
+        assert calls == ["3"]  # migrations 1 and 2 were not re-run
         assert s.load(1).state == {"a": 1}  # type: ignore[union-attr]
         s.connection.execute("INSERT INTO notes VALUES (1, 'n'), (2, 'm')")
         assert s.forget(1) == 2  # a table added later is covered by forget
-    assert stored_version(db_path) == "2"
-    assert raw_counts(db_path, 2) == {"chats": 0, "notes": 1, "processed_updates": 0}
-    with StoreV2(db_path):
-        assert calls == ["2"]  # nothing left to do
-    with pytest.raises(StoreCorrupt, match="schema version 2 is newer"):
+    assert stored_version(db_path) == "3"
+    assert raw_counts(db_path, 2) == {"chats": 0, "notes": 1, "processed_updates": 0, **QUEUES}
+    with StoreV3(db_path):
+        assert calls == ["3"]  # nothing left to do
+    with pytest.raises(StoreCorrupt, match="schema version 3 is newer"):
         SQLiteStore(db_path)
 
 
@@ -535,13 +536,13 @@ def test_failed_migration_rolls_back(db_path: Path, monkeypatch: pytest.MonkeyPa
         db.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
-    class StoreV2(SQLiteStore):
-        SCHEMA_VERSION = 2
+    class StoreV3(SQLiteStore):
+        SCHEMA_VERSION = 3
 
     monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, broken])
     with pytest.raises(RuntimeError, match="boom"):
-        StoreV2(db_path)
-    assert stored_version(db_path) == "1"
+        StoreV3(db_path)
+    assert stored_version(db_path) == "2"
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT name FROM sqlite_master WHERE name='half_done'").fetchone() is None
     conn.close()

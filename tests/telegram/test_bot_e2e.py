@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -44,6 +45,17 @@ def say(server: FakeServer, chat: int, text: str | None = None, tap: str | None 
         assert text is not None
         server.client.user_sends(chat, text)
     wait(lambda: len(server.client.sent(chat)) > before, what=f"a reply to {text or tap}")
+    settle(server, chat)
+
+
+def settle(server: FakeServer, chat: int, quiet: float = 0.25) -> None:
+    """Wait until the bot has sent nothing more to the chat for `quiet` seconds (all parts in)."""
+    count, since = len(server.client.sent(chat)), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        now = len(server.client.sent(chat))
+        if now != count:
+            count, since = now, time.monotonic()
 
 
 def conversation(server: FakeServer, chat: int, start: int = 0, stop: int = 9) -> None:

@@ -97,11 +97,30 @@ class FakeClient:
         code: int = 429,
         retry_after: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         """See FakeBotAPI.fail_next."""
         self._control(
-            "fail", method=method, n=n, code=code, retry_after=retry_after, description=description
+            "fail",
+            method=method,
+            n=n,
+            code=code,
+            retry_after=retry_after,
+            description=description,
+            chat_id=chat_id,
         )
+
+    def user_sends_other(self, chat_id: int, kind: str = "sticker") -> int:
+        """See FakeBotAPI.user_sends_other."""
+        return int(self._control("send_other", chat_id=chat_id, kind=kind))
+
+    def user_edits(self, chat_id: int, text: str) -> int:
+        """See FakeBotAPI.user_edits."""
+        return int(self._control("edit", chat_id=chat_id, text=text))
+
+    def inject(self, body: JSON) -> int:
+        """See FakeBotAPI.inject."""
+        return int(self._control("inject", body=body))
 
     def block_chat(self, chat_id: int) -> None:
         """See FakeBotAPI.block_chat."""

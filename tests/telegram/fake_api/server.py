@@ -68,6 +68,8 @@ class _Failure:
 
     remaining: int
     error: ApiError
+    chat_id: int | None = None  # only calls sending to this chat fail
+    drop: bool = False  # close the connection instead of answering
 
 
 @dataclass
@@ -110,6 +112,7 @@ class FakeBotAPI:
         self.errors: list[tuple[str, int, str]] = []
         self.messages: dict[int, dict[int, JSON]] = {}  # current state of every message
         self.dropped: list[int] = []  # update ids excluded by the bot's allowed_updates
+        self.delivered_count = 0  # updates returned by getUpdates at least once
         # Internal state
         self._chats: dict[int, JSON] = {}
         self._users: dict[int, JSON] = {}
@@ -291,6 +294,51 @@ class FakeBotAPI:
         with self._lock:
             self._ensure_chat(chat_id, chat_type, self._ensure_user(chat_id, chat_type, None))
 
+    def user_sends_other(self, chat_id: int, kind: str = "sticker") -> int:
+        """Queue a message without text (a sticker, photo, voice, document or location)."""
+        bodies: dict[str, JSON] = {
+            "sticker": {
+                "sticker": {
+                    "file_id": "CAACSticker1",
+                    "file_unique_id": "s1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+            "photo": {
+                "photo": [
+                    {"file_id": "AgACPhoto1", "file_unique_id": "p1", "width": 90, "height": 90}
+                ]
+            },
+            "voice": {"voice": {"file_id": "AwACVoice1", "file_unique_id": "v1", "duration": 2}},
+            "document": {"document": {"file_id": "BQACDoc1", "file_unique_id": "d1"}},
+            "location": {"location": {"latitude": 48.85, "longitude": 2.35}},
+        }
+        with self._lock:
+            user = self._ensure_user(chat_id, "private", None)
+            self._ensure_chat(chat_id, "private", user)
+            message: JSON = self._new_message(chat_id, user, **bodies[kind])
+            return self._queue_update({"message": copy.deepcopy(message)})
+
+    def user_edits(self, chat_id: int, text: str) -> int:
+        """Queue an edited_message: the user's latest message in the chat, now saying text."""
+        with self._lock:
+            own = [m for m in self.messages.get(chat_id, {}).values() if not self._is_bot(m)]
+            if not own:
+                raise ValueError(f"no user message in chat {chat_id} to edit")
+            message = copy.deepcopy(own[-1])
+            message["text"] = text
+            message["edit_date"] = int(time.time())
+            return self._queue_update({"edited_message": message})
+
+    def inject(self, body: JSON) -> int:
+        """Queue an update with any body at all (malformed ones too); its update_id."""
+        with self._lock:
+            return self._queue_update(copy.deepcopy(body))
+
     # ----------------------------------------------------------------- faults
 
     def fail_next(
@@ -301,16 +349,22 @@ class FakeBotAPI:
         code: int = 429,
         retry_after: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next n calls of method (case-insensitive) fail with that error."""
+        """Make the next n calls of method (case-insensitive) fail with that error.
+
+        With chat_id only calls for that chat fail (other chats are served); code 0 drops the
+        connection without an answer, as a proxy or a network fault would.
+        """
         if description is None:
             if code == 429:
                 description = f"Too Many Requests: retry after {retry_after}"
             else:
                 description = DEFAULT_DESCRIPTIONS.get(code, "Internal Server Error")
         parameters = {"retry_after": retry_after} if code == 429 else None
+        error = ApiError(code or 500, description, parameters)
         with self._lock:
-            self._failures[method.lower()] = _Failure(n, ApiError(code, description, parameters))
+            self._failures[method.lower()] = _Failure(n, error, chat_id, drop=code == 0)
 
     def block_chat(self, chat_id: int) -> None:
         """Every later call sending to this chat gets 403 (the user blocked the bot)."""
@@ -497,16 +551,18 @@ class FakeBotAPI:
         if self.log is not None:
             self.log(f"{method} {_short(snapshot)}")
 
-    def _take_failure(self, method: str) -> ApiError | None:
-        """The injected error for this call, if one is armed."""
+    def _take_failure(self, method: str, params: JSON) -> _Failure | None:
+        """The injected failure for this call, if one is armed (and its chat matches)."""
         with self._lock:
             failure = self._failures.get(method.lower())
             if failure is None or failure.remaining <= 0:
                 return None
+            if failure.chat_id is not None and str(params.get("chat_id")) != str(failure.chat_id):
+                return None
             failure.remaining -= 1
             if failure.remaining == 0:
                 del self._failures[method.lower()]
-            return failure.error
+            return failure
 
     def _target_chat(self, params: JSON) -> int:
         """The chat_id of a call, which must be a chat the bot knows."""
@@ -571,9 +627,14 @@ class FakeBotAPI:
         try:
             if entry is None:
                 raise ApiError(404, "Not Found")
-            injected = self._take_failure(name)
+            injected = self._take_failure(name, params)
+            if injected is not None and injected.drop:
+                self.errors.append((name, 0, "connection dropped"))
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)
             if injected is not None:
-                raise injected
+                raise injected.error
             result = await entry[1](params, uploads)
         except ApiError as exc:
             self.errors.append((name, exc.code, exc.description))
@@ -659,6 +720,7 @@ class FakeBotAPI:
         """Up to limit pending updates in update_id order, marked delivered."""
         ordered = sorted(self._queue, key=lambda p: p.update["update_id"])[:limit]
         for pending in ordered:
+            self.delivered_count += 0 if pending.delivered else 1
             pending.delivered = True
         return [copy.deepcopy(p.update) for p in ordered]
 
@@ -984,6 +1046,12 @@ class FakeBotAPI:
             )
         if action == "redeliver":
             return self.redeliver(int(body["update_id"]))
+        if action == "send_other":
+            return self.user_sends_other(int(body["chat_id"]), str(body.get("kind", "sticker")))
+        if action == "edit":
+            return self.user_edits(int(body["chat_id"]), str(body["text"]))
+        if action == "inject":
+            return self.inject(dict(body["body"]))
         if action == "fail":
             return self.fail_next(
                 str(body["method"]),
@@ -991,6 +1059,7 @@ class FakeBotAPI:
                 code=int(body.get("code", 429)),
                 retry_after=int(body.get("retry_after", 1)),
                 description=body.get("description"),
+                chat_id=body.get("chat_id"),
             )
         if action == "block":
             return self.block_chat(int(body["chat_id"]))
@@ -1020,6 +1089,7 @@ class FakeBotAPI:
                     "commands": self.commands,
                     "answered_callbacks": self.answered_callbacks,
                     "pending_updates": self.pending_updates,
+                    "delivered_updates": self.delivered_count,
                     "errors": self.errors,
                     "webhook": self._webhook.url,
                     "latest": {str(c): self.latest(c) for c in self.messages},
@@ -1031,10 +1101,18 @@ class FakeBotAPI:
 
 
 def _update_chat(update: JSON) -> int | None:
-    """The chat an update belongs to."""
-    message = update.get("message") or (update.get("callback_query") or {}).get("message") or {}
-    chat_id = message.get("chat", {}).get("id")
-    return int(chat_id) if chat_id is not None else None
+    """The chat an update belongs to (None for an injected update of another shape)."""
+    try:
+        message = (
+            update.get("message")
+            or update.get("edited_message")
+            or (update.get("callback_query") or {}).get("message")
+            or {}
+        )
+        chat_id = message.get("chat", {}).get("id")
+        return int(chat_id) if chat_id is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def _scope_key(params: JSON) -> str:

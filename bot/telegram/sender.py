@@ -1,0 +1,227 @@
+"""The outbox, delivered per chat in order: retried with backoff, a chat's 429 waits alone."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.store import Queued, StoreError
+from bot.telegram.database import Database
+from bot.telegram.outgoing import Attempt, attempts, markup
+
+log = logging.getLogger("advisor.telegram")
+
+MAX_BACKOFF = 30.0
+OVERALL_RATE = 30.0  # messages a second to all chats together (Telegram's bulk ceiling)
+
+
+def seconds(retry_after: int | timedelta) -> float:
+    """RetryAfter's wait in seconds."""
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+def reason(exc: BadRequest) -> str:
+    """Telegram's reason for a 400, cut short (its descriptions name no content of ours)."""
+    return exc.message.split(":", 1)[-1].strip()[:80]
+
+
+class Pace:
+    """At most OVERALL_RATE sends a second across all chats (no chat waits for another's 429)."""
+
+    def __init__(self, rate: float = OVERALL_RATE) -> None:
+        """The rate in messages a second."""
+        self.interval = 1.0 / rate
+        self.next_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Wait for the next free slot."""
+        async with self.lock:
+            now = time.monotonic()
+            delay = self.next_at - now
+            self.next_at = max(now, self.next_at) + self.interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class Receipts:
+    """Ids of delivered replies, appended to a file the moment Telegram confirms each.
+
+    One write() of a few bytes, no lock and no fsync, survives kill -9 at once; the outbox row
+    is then deleted at leisure, and at start-up every id in the file is deleted before sending.
+    This keeps the window in which a kill repeats a message to the HTTP answer itself.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Open (creating, 0600) the receipts file."""
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self.recent: set[int] = set()
+
+    def read(self) -> list[int]:
+        """Every id in the file (a torn last line is ignored)."""
+        ids = []
+        for line in self.path.read_text().splitlines():
+            if line.isdigit():
+                ids.append(int(line))
+        return ids
+
+    def add(self, outbox_id: int) -> None:
+        """Record one delivery."""
+        os.write(self._fd, f"{outbox_id}\n".encode())
+        self.recent.add(outbox_id)
+
+    def clear(self) -> None:
+        """Empty the file once its ids are deleted from the outbox."""
+        os.ftruncate(self._fd, 0)
+        self.recent.clear()
+
+    def close(self) -> None:
+        """Close the file."""
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
+class Sender:
+    """One task per chat with replies waiting."""
+
+    def __init__(
+        self, db: Database, bot: Bot, fatal: Callable[[str], None], receipts: Receipts
+    ) -> None:
+        """The database, the bot, what to call when Telegram refuses the token, the receipts."""
+        self.db = db
+        self.bot = bot
+        self.fatal = fatal
+        self.receipts = receipts
+        # Set once what Telegram held for us while we were down is in the inbox: a message
+        # sent again meanwhile is then known as a resend before its answer goes out.
+        self.ready = asyncio.Event()
+        self.pace = Pace()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()
+
+    def wake(self, chat_id: int) -> None:
+        """New replies for this chat are in the outbox."""
+        self._dirty.add(chat_id)
+        if chat_id not in self._tasks:
+            self._tasks[chat_id] = asyncio.create_task(self._drain(chat_id))
+
+    async def stop(self) -> None:
+        """Cancel every chat's task (what is not delivered stays in the outbox)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _drain(self, chat_id: int) -> None:
+        """Send the chat's outbox, oldest first, until it is empty."""
+        pause = 0.5
+        try:
+            await self.ready.wait()
+            while True:
+                self._dirty.discard(chat_id)
+                try:
+                    item = await self.db.call(self.db.store.next_outgoing, chat_id)
+                    if item is None:
+                        if chat_id in self._dirty:
+                            continue
+                        break
+                    if item.id not in self.receipts.recent:
+                        if not await self._deliver(item):
+                            return
+                        self.receipts.add(item.id)
+                    await self.db.call(self.db.store.delivered, item.id, write=True)
+                    pause = 0.5
+                except StoreError as exc:
+                    log.error("sending paused: %s; retrying in %.1f s", exc, pause)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, MAX_BACKOFF)
+        finally:
+            self._tasks.pop(chat_id, None)
+
+    async def _deliver(self, item: Queued) -> bool:
+        """Send one reply (a plainer form after a 400); False when the chat cannot be sent to."""
+        forms = attempts(item.body, item.photo)
+        form = 0
+        pause = 0.5
+        sent = [0]  # pieces of the current form already delivered
+        while True:
+            try:
+                await self._send(item.chat_id, forms[form], sent)
+                return True
+            except RetryAfter as exc:
+                wait = seconds(exc.retry_after)
+                log.info("chat waits %.0f s (429 for this chat only)", wait)
+                await asyncio.sleep(wait)
+            except ChatMigrated:
+                log.warning("reply %d not sent: the group moved to a supergroup", item.id)
+                return True
+            except Forbidden:
+                log.info("chat marked inactive: the user blocked the bot")
+                await self.db.call(self.db.store.set_active, item.chat_id, False, write=True)
+                await self.db.call(self.db.store.drop_outgoing, item.chat_id, write=True)
+                return False
+            except InvalidToken:
+                self.fatal("Telegram refused the bot token while sending (401/404)")
+                return False
+            except BadRequest as exc:
+                form += 1
+                sent[0] = 0
+                if form >= len(forms):
+                    log.error(
+                        "reply %d rejected in every form (400: %s); dropped", item.id, reason(exc)
+                    )
+                    return True
+                log.warning(
+                    "reply %d rejected by Telegram (400: %s); sending a plainer form",
+                    item.id,
+                    reason(exc),
+                )
+            except TelegramError as exc:  # network errors, timeouts, 5xx: the same form again
+                log.warning("sending failed (%s); retrying in %.1f s", type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_BACKOFF)
+
+    async def _send(self, chat_id: int, form: Attempt, sent: list[int]) -> None:
+        """Send the pieces of one form not yet sent, counting them in sent[0]."""
+        for i, text in enumerate(form.texts):
+            if i < sent[0]:
+                continue
+            await self.pace.wait()
+            last = i == len(form.texts) - 1
+            keyboard = markup(form.keyboard) if last else None
+            if form.photo is not None:
+                await self.bot.send_photo(
+                    chat_id, form.photo, caption=text or None, read_timeout=30, write_timeout=30
+                )
+            else:
+                await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML if form.html else None,
+                    reply_markup=keyboard,
+                    read_timeout=30,
+                    write_timeout=30,
+                )
+            sent[0] += 1
