@@ -35,6 +35,7 @@ PLAN_WINDOW = timedelta(days=366)  # how far ahead a last day can be planned
 # The longest home-loan term the dialogue accepts: a plausibility bound, not law (the law sets
 # no term for a loan to buy the main home, IRC 72(p)(2)(B)(ii)).
 MAX_LOAN_YEARS = 30
+EARLIEST_START = date(1950, 1, 1)  # a plausibility bound for a start date, not law
 MAX_CHILDREN = 12  # a plausibility bound for births and adoptions in one year, not law
 NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this close to the line
 MAX_FEE_PERCENT = Decimal(10)  # the engine's bound on a yearly fee (engine.profile.Fees)
@@ -494,9 +495,12 @@ def _within_plan_window(value: JsonValue, ask: Asking) -> str | None:
 
 
 def _not_future(value: JsonValue, ask: Asking) -> str | None:
-    """A start date is in the past."""
-    if date.fromisoformat(str(value)) > ask.today:
+    """A start date is in the past, and not before anyone now working could have started."""
+    day = date.fromisoformat(str(value))
+    if day > ask.today:
         return say("dialogue.question.start_date.future")
+    if day < EARLIEST_START:
+        return say("dialogue.question.start_date.too_early", year=EARLIEST_START.year)
     return None
 
 

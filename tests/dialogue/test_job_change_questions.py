@@ -168,3 +168,10 @@ def test_head_of_household_and_separate_returns_are_taken() -> None:
         assert evaluate(build_profile(dict(state.answers), TODAY)).filing_status == status
         assert asked(texts, "My suggestion")
         assert not asked(texts, "How old is your spouse")
+
+
+def test_a_start_date_before_1950_is_asked_again() -> None:
+    lines = [*START, "45", "$90k", "100k", "40k", "3", "1900-01-01"]
+    state, texts = run(lines)
+    assert "start_date" not in state.answers
+    assert asked(texts, "That is before 1950")
