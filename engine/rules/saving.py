@@ -226,11 +226,13 @@ def saving(
         "catch_up_60_63",
     )
     rate_now = marginal_rate(p, p.income, p.year, law)
+    # A catch-up that must be Roth (IRC 414(v)(7)) is taxed now: only the rest lowers the tax.
+    pretax = room - catch_up_room if limits.roth_catch_up_required else room
     before = tax_on_income(
         p.income, p.filing_status, p.deduction_age(p.year), law, p.spouse_deduction_age(p.year)
     )
     after = tax_on_income(
-        p.income - room,
+        p.income - pretax,
         p.filing_status,
         p.deduction_age(p.year),
         law,
@@ -247,8 +249,9 @@ def saving(
     t.add(
         "saving.tax_saved_if_max",
         before - after,
-        f"federal tax on {t.usd(p.income)} minus on {t.usd(p.income - room)} (the room "
-        "contributed pre-tax, off the top of this year's income)",
+        f"federal tax on {t.usd(p.income)} minus on {t.usd(p.income - pretax)} (the room "
+        "contributed pre-tax, off the top of this year's income"
+        + (", less the catch-up, which must be Roth)" if pretax != room else ")"),
         "tax_brackets",
         "standard_deduction",
     )
