@@ -117,15 +117,31 @@ def options_png(report: Report) -> bytes | None:
     return buf.getvalue()
 
 
-def chart_file(report: Report, directory: str | None = None) -> str | None:
-    """Write the chart to a PNG file named by its content; return the path."""
+def chart_folder(directory: str | None = None) -> Path:
+    """Where the console writes its charts."""
+    return Path(directory or os.environ.get("ADVISOR_CHARTS", "data/charts"))
+
+
+def chart_file(report: Report, directory: str | None = None, owner: str = "") -> str | None:
+    """Write the chart to a PNG file named by its owner and content; return the path."""
     png = chart_png(report)
     if png is None:
         return None
-    folder = Path(directory or os.environ.get("ADVISOR_CHARTS", "data/charts"))
+    folder = chart_folder(directory)
     folder.mkdir(parents=True, exist_ok=True)
     kind = "retirement" if report.retirement is not None else "options"
-    path = folder / f"{kind}-{hashlib.sha256(png).hexdigest()[:12]}.png"
+    prefix = f"{kind}-{owner}-" if owner else f"{kind}-"
+    path = folder / f"{prefix}{hashlib.sha256(png).hexdigest()[:12]}.png"
     if not path.exists():
         path.write_bytes(png)
     return str(path)
+
+
+def forget_charts(owner: str, directory: str | None = None) -> int:
+    """Delete every chart file written for this owner (/forget); the number deleted."""
+    folder = chart_folder(directory)
+    gone = 0
+    for path in list(folder.glob(f"*-{owner}-*.png")) if folder.is_dir() else []:
+        path.unlink(missing_ok=True)
+        gone += 1
+    return gone

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import render
-from bot.chart import chart_file
+from bot.chart import chart_file, forget_charts
 from bot.dialogue.machine import handle
 from bot.dialogue.replies import Reply
 from bot.dialogue.state import ChatState, restore, stored
@@ -25,13 +25,18 @@ def _plain(key: str) -> str:
     return render.to_plain(say(key))
 
 
-def show(replies: list[Reply], out: TextIO) -> Reply | None:
+def owner_of(chat_id: int) -> str:
+    """The name chart files of this chat carry (so /forget can find them)."""
+    return f"chat{chat_id}"
+
+
+def show(replies: list[Reply], out: TextIO, owner: str = "") -> Reply | None:
     """Print replies as plain text; return the last one that offers choices, if it is last."""
     last: Reply | None = None
     for r in replies:
         out.write(render.to_plain(r.text).rstrip() + "\n")
         if r.has_chart and r.report is not None:
-            path = chart_file(r.report)
+            path = chart_file(r.report, owner=owner)
             if path:
                 out.write(render.to_plain(say("dialogue.console.chart", path=str(path))) + "\n")
         for i, choice in enumerate(r.choices, 1):
@@ -70,7 +75,7 @@ def _converse(store: SQLiteStore, chat_id: int, today: date, inp: TextIO, out: T
     if state is not None:
         store.save(chat_id, stored(state))
     out.write(_plain("dialogue.console.how_to_leave") + "\n\n")
-    last = show(replies, out)
+    last = show(replies, out, owner_of(chat_id))
     while True:
         out.write("> ")
         out.flush()
@@ -87,6 +92,7 @@ def _converse(store: SQLiteStore, chat_id: int, today: date, inp: TextIO, out: T
             new, replies = handle(state, text, today=today, button=button)
             if new is None:
                 store.forget(chat_id)
+                forget_charts(owner_of(chat_id))
             else:
                 store.save(chat_id, stored(new))
         except StoreError:
@@ -98,7 +104,7 @@ def _converse(store: SQLiteStore, chat_id: int, today: date, inp: TextIO, out: T
             new = state
         state = new
         try:
-            last = show(replies, out)
+            last = show(replies, out, owner_of(chat_id))
         except Exception as exc:
             print(f"error: {type(exc).__name__} while showing the reply", file=sys.stderr)
             last = None

@@ -267,11 +267,21 @@ def _choice(options: Options) -> Reader:
     return read
 
 
+_HAS_NO = re.compile(
+    r"\b(?:does\s*n[o']?t|does not|doesnt|do not|don'?t|has no|have no|no)\s+"
+    r"(?:have|offer|take|accept)?\s*(?:a\s+|any\s+)?"
+    r"(?:401\s*\(?k\)?|plan|rollovers?|roll-?ins?|employer stock|after-tax)",
+    re.I,
+)
+
+
 def _yes_no_unsure(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
-    """Yes, no or not sure, by button or in words."""
+    """Yes, no or not sure, by button or in words ("my new job doesn't have a 401k": no)."""
     picked = rd.parse_choice(typed, YES_NO_UNSURE(ask.tax_year))
     if picked.ok:
         return _json(picked)
+    if _HAS_NO.search(typed):
+        return rd.Parsed(value="no")
     yn = rd.parse_yes_no(typed)
     if yn.unknown:
         return rd.Parsed(value="unknown")

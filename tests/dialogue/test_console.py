@@ -129,3 +129,21 @@ def test_other_paths(tmp_path: Path) -> None:
     withdrawal = ["3", "40", "75000", "60000", "none", "none", "1", "10k", "none", "none", "1"]
     out = run_piped(tmp_path / "w.db", withdrawal, chat_id=3)
     assert "10%" in out
+
+
+def test_forget_removes_this_chats_chart_files(tmp_path: Path) -> None:
+    """The console's /forget deletes the chart PNGs it wrote for this chat, not others'."""
+    charts = tmp_path / "charts"
+    other = charts / "options-chat99-0123456789ab.png"
+    charts.mkdir()
+    other.write_bytes(b"x")
+    c = Console(tmp_path / "f.db", chat_id=5)
+    for line in JOB_CHANGE:
+        c.send(line)
+    assert list(charts.glob("*-chat5-*.png"))
+    c.send("/forget")
+    out = c.send("yes")
+    assert "deleted" in out.lower()
+    assert not list(charts.glob("*-chat5-*.png"))
+    assert other.exists()
+    assert c.close() == 0

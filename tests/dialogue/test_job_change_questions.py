@@ -175,3 +175,9 @@ def test_a_start_date_before_1950_is_asked_again() -> None:
     state, texts = run(lines)
     assert "start_date" not in state.answers
     assert asked(texts, "That is before 1950")
+
+
+def test_a_new_job_without_a_plan_is_a_no() -> None:
+    lines = [*START, "45", "$90k", "80k", "none", "none", "December 31", "1"]
+    state, _ = run([*lines, "my new job doesnt have a 401k"])
+    assert state.answers["new_plan"] == "no"

@@ -19,7 +19,7 @@ HEADING = "## A real conversation"
 # Every heading whose first ``` block is a console transcript.
 HEADINGS = (HEADING, "### A withdrawal", "### A loan", "### Retiring")
 AS_OF = "2026-11-23"
-CHART = re.compile(r"\(Chart: .*/((?:options|retirement)-\w+\.png)\)")
+CHART = re.compile(r"\(Chart: .*/((?:options|retirement)-[\w-]+\.png)\)")
 
 
 def _block(readme: str, heading: str = HEADING) -> tuple[int, int]:
