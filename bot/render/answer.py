@@ -46,7 +46,7 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
 
 # Sections shown again after an edit when their text changed (a new part, a new fee, ...).
 CHANGE_SECTIONS: dict[str, tuple[str, ...]] = {
-    "job_change": ("moving.j2", "roth.j2", "rmd.j2"),
+    "job_change": ("moving.j2", "roth.j2", "rmd.j2", "actions.j2"),
     "withdrawal": ("roth.j2",),
 }
 
@@ -241,7 +241,8 @@ def render_change(
     sections = [
         Markup(shown)  # our own template's output, already escaped
         for name in CHANGE_SECTIONS.get(path, ())
-        if (shown := tidy(render_template(name, r=after, path=path)))
+        if (name != "actions.j2" or before.actions != after.actions)
+        and (shown := tidy(render_template(name, r=after, path=path)))
         != tidy(render_template(name, r=before, path=path))
         and shown
     ]
