@@ -41,6 +41,7 @@ NEAR_THRESHOLD = Decimal("0.9")  # ask for last year's wages when pay is this cl
 MAX_FEE_PERCENT = Decimal(10)  # the engine's bound on a yearly fee (engine.profile.Fees)
 # The ages the engine takes for Social Security to start (engine.profile.Retirement).
 CLAIM_AGES = (50, 100)
+MAX_RETIREMENT_AGE = 100  # the engine's bound on a retirement age (engine.profile.Assumptions)
 DEFAULTS = Assumptions()  # the engine's stated assumptions (return, retirement age)
 
 
@@ -337,13 +338,22 @@ def _age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     return _json(parsed)
 
 
+_WHOLE_AGE = re.compile(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", re.I)
+
+
+def _whole_age(typed: str, low: int, high: int) -> int | None:
+    """A whole age typed as "67", "at 67" or "67 years old", within [low, high]; else None."""
+    m = _WHOLE_AGE.match(typed)
+    return int(m.group(1)) if m and low <= int(m.group(1)) <= high else None
+
+
 def _claiming_age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     """The age Social Security starts: a whole age, e.g. 67 (bounded as the engine takes it)."""
     if rd.parse_yes_no(typed).unknown:
         return rd.Parsed(unknown=True)
-    m = re.match(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", typed, re.I)
-    if m and CLAIM_AGES[0] <= int(m.group(1)) <= CLAIM_AGES[1]:
-        return rd.Parsed(value=int(m.group(1)))
+    age = _whole_age(typed, *CLAIM_AGES)
+    if age is not None:
+        return rd.Parsed(value=age)
     return rd.Parsed(
         error=say("dialogue.question.ss_age.ask", low=CLAIM_AGES[0], high=CLAIM_AGES[1])
     )
@@ -357,9 +367,9 @@ def _retirement_age(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
     low = now if isinstance(now, int) else 30
     if re.fullmatch(r"\s*(?:now|already|i'?m retired|retired|this year)\s*\.?\s*", typed, re.I):
         return rd.Parsed(value=low)
-    m = re.match(r"^\s*(?:at\s+)?(\d{2,3})(?:\s*(?:years?\s*old|yo))?\s*\.?\s*$", typed, re.I)
-    if m and low <= int(m.group(1)) <= 100:
-        return rd.Parsed(value=int(m.group(1)))
+    age = _whole_age(typed, low, MAX_RETIREMENT_AGE)
+    if age is not None:
+        return rd.Parsed(value=age)
     return rd.Parsed(error=say("dialogue.question.retirement_age.ask", low=low))
 
 
@@ -447,19 +457,6 @@ def _percent(maximum: Decimal | None = None) -> Reader:
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _not_above_balance(message: str) -> Check:
-    """An amount that is part of the balance cannot exceed it."""
-
-    def check(value: JsonValue, ask: Asking) -> str | None:
-        """The problem with the answer, or None."""
-        balance = ask.answers.get("balance")
-        if balance is not None and Decimal(str(value)) > Decimal(str(balance)):
-            return say(message)
-        return None
-
-    return check
 
 
 def _not_above(key: str, message: str) -> Check:
@@ -859,7 +856,7 @@ QUESTIONS: tuple[Question, ...] = (
         "employer",
         _money("balance"),
         usd,
-        check=_not_above_balance("dialogue.question.employer.above_balance"),
+        check=_not_above("balance", "dialogue.question.employer.above_balance"),
         asked_when=_path(*ACCOUNT),
         unknown_default="0",
         counted_as="1",
@@ -881,7 +878,7 @@ QUESTIONS: tuple[Question, ...] = (
         "loan",
         _money("loan"),
         usd,
-        check=_not_above_balance("dialogue.question.loan.above_balance"),
+        check=_not_above("balance", "dialogue.question.loan.above_balance"),
         asked_when=_path(*ACCOUNT),
         unknown_default="0",
     ),

@@ -21,12 +21,13 @@ from bot.store import Outgoing, StoreError, Turn
 from bot.telegram.database import Database
 from bot.telegram.outgoing import from_reply, message, parse_callback, photo
 from bot.telegram.updates import Incoming
+from bot.telegram.workers import ChatWorkers
 from bot.wording import say
 
 log = logging.getLogger("advisor.telegram")
 
 
-class Turns:
+class Turns(ChatWorkers):
     """One task per chat with updates waiting; chats run side by side, each in order."""
 
     def __init__(
@@ -37,28 +38,12 @@ class Turns:
         today: date | None = None,
     ) -> None:
         """The database, the bot (to answer button taps), and who to tell of new replies."""
+        super().__init__()
         self.db = db
         self.bot = bot
         self.notify_sender = delivered
         self.today = today
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._dirty: set[int] = set()
         self.scrub_pending = False
-
-    def wake(self, chat_id: int) -> None:
-        """New updates for this chat are in the inbox."""
-        self._dirty.add(chat_id)
-        if chat_id not in self._tasks:
-            self._tasks[chat_id] = asyncio.create_task(self._drain(chat_id))
-
-    async def stop(self) -> None:
-        """Cancel every chat's task (what is in the inbox stays there)."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _drain(self, chat_id: int) -> None:
         """Process the chat's inbox until it is empty; a failing write is retried with backoff."""

@@ -25,6 +25,7 @@ from telegram.error import (
 from bot.store import Queued, StoreError
 from bot.telegram.database import Database
 from bot.telegram.outgoing import Attempt, attempts, markup
+from bot.telegram.workers import ChatWorkers
 
 log = logging.getLogger("advisor.telegram")
 
@@ -101,13 +102,14 @@ class Receipts:
             os.close(self._fd)
 
 
-class Sender:
+class Sender(ChatWorkers):
     """One task per chat with replies waiting."""
 
     def __init__(
         self, db: Database, bot: Bot, fatal: Callable[[str], None], receipts: Receipts
     ) -> None:
         """The database, the bot, what to call when Telegram refuses the token, the receipts."""
+        super().__init__()
         self.db = db
         self.bot = bot
         self.fatal = fatal
@@ -116,23 +118,6 @@ class Sender:
         # sent again meanwhile is then known as a resend before its answer goes out.
         self.ready = asyncio.Event()
         self.pace = Pace()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._dirty: set[int] = set()
-
-    def wake(self, chat_id: int) -> None:
-        """New replies for this chat are in the outbox."""
-        self._dirty.add(chat_id)
-        if chat_id not in self._tasks:
-            self._tasks[chat_id] = asyncio.create_task(self._drain(chat_id))
-
-    async def stop(self) -> None:
-        """Cancel every chat's task (what is not delivered stays in the outbox)."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _drain(self, chat_id: int) -> None:
         """Send the chat's outbox, oldest first, until it is empty."""
