@@ -262,7 +262,9 @@ def _ask(st: ChatState, q: Question, today: date, note: str = "") -> list[Reply]
         choices = [Choice(KEEP, plain("dialogue.ask.keep_button", value=shown[:40])), *choices]
     if q.skip_button:
         choices = [*choices, Choice(SKIP, plain("dialogue.ask.skip_button"))]
-    return [Reply((note + "\n" if note else "") + text, choices=tuple(choices), question=q.key)]
+    hint = None if q.choices(year) else html.unescape(q.example(year))
+    body = (note + "\n" if note else "") + text
+    return [Reply(body, choices=tuple(choices), question=q.key, placeholder=hint)]
 
 
 def _yes_no() -> tuple[Choice, ...]:

@@ -37,6 +37,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     question: str | None = None  # what the buttons answer (a stale button is recognised)
     report: Report | None = None  # the report behind the answer, when it has a chart
+    placeholder: str | None = None  # a free-text question's example, for the input field
 
     @property
     def has_chart(self) -> bool:
