@@ -31,6 +31,7 @@ from bot.store import ProcessLock, SQLiteStore, StoreError
 from bot.telegram.app import Turns
 from bot.telegram.database import BUSY_TIMEOUT_MS, Database
 from bot.telegram.health import Health, sd_notify
+from bot.telegram.listener import listen, read_body
 from bot.telegram.logs import setup_logging
 from bot.telegram.polling import ALLOWED, poll
 from bot.telegram.sender import Receipts, Sender
@@ -106,7 +107,12 @@ class Service:
         if not hmac.compare_digest(given, secret):
             return web.Response(status=403, text="forbidden")
         try:
-            raw = json.loads(await request.read())
+            body = await read_body(request)
+        except TimeoutError:
+            log.warning("webhook body did not arrive in time; Telegram will send it again")
+            return web.Response(status=408, text="too slow")
+        try:
+            raw = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             log.warning("webhook body is not JSON; skipped")
             return web.Response(text="ok")  # Telegram would resend it forever
@@ -223,9 +229,7 @@ class Service:
                 return EXIT_TOKEN
             web_app = web.Application(client_max_size=MAX_BODY)
             web_app.add_routes(self.routes())
-            runner = web.AppRunner(web_app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, s.WEBHOOK_LISTEN, s.WEBHOOK_PORT).start()
+            runner = await listen(web_app, s.WEBHOOK_LISTEN, s.WEBHOOK_PORT)
             done = self.receipts.read()  # delivered before a kill, perhaps not yet deleted
             if done:
                 await self.outdb.call(self.outdb.store.delivered, *done, write=True)
