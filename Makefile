@@ -5,11 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: test test-fast run lint bench clean
+LOCK := deploy/requirements.lock
 
-$(STAMP): pyproject.toml
+.PHONY: test test-fast run lint bench lock clean
+
+# The runtime dependencies at the versions and hashes of the lock (what the image ships),
+# then the project and its development tools.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -35,6 +40,11 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.load_bench all   # engine, turn cost, load, reference; writes docs/performance.md
+
+# Pin every runtime dependency (and theirs) with its hashes, after a change to pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import site
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from tests.telegram.bot_process import TOKEN, FakeServer, free_port, wait
@@ -163,3 +165,35 @@ def test_readme_non_container_path_from_a_fresh_clone(tmp_path: Path) -> None:
         record = json.loads(line)
         assert {"ts", "level", "logger", "msg"} <= set(record)
         assert TOKEN not in line
+
+
+def locked() -> dict[str, str]:
+    """deploy/requirements.lock as {normalised name: version}; each pin must carry hashes."""
+    pins: dict[str, str] = {}
+    entries = (DEPLOY / "requirements.lock").read_text().split("\n")
+    for i, line in enumerate(entries):
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split(" ")[0].split("==")
+            assert entries[i + 1].strip().startswith("--hash=sha256:"), f"{name} has no hash"
+            pins[canonical(name)] = version
+    return pins
+
+
+def canonical(name: str) -> str:
+    """A distribution name as pip compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_runtime_dependency_is_locked_and_installed_at_its_locked_version() -> None:
+    from importlib.metadata import version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = locked()
+    for requirement in project["dependencies"]:
+        name = canonical(re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0])
+        assert name in pins, f"{name} is not in deploy/requirements.lock (run make lock)"
+    for name, pinned in pins.items():
+        assert version(name) == pinned, f"{name} {version(name)} installed, {pinned} locked"
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "--require-hashes -r requirements.lock" in dockerfile
+    assert "pip install --no-cache-dir --no-deps ." in dockerfile
