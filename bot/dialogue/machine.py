@@ -524,8 +524,8 @@ def _why(st: ChatState, argument: str, today: date) -> Result:
     if found is None:
         return st, [Reply(_say("engine_failed_short"))]
     if not argument:
-        return st, _why_list(found[1])
-    return st, _why_part(found[0], found[1], _why_key(argument, found[1]))
+        return st, _why_list(found[1]) + _pending(st, today)
+    return st, _why_part(found[0], found[1], _why_key(argument, found[1])) + _pending(st, today)
 
 
 def _why_key(typed: str, found: parts.Sections) -> str:

@@ -25,6 +25,8 @@ _FIGURE_IN_FORMULA = re.compile(r"\b[a-z_]+(?:\.[a-z0-9_]+)+\b")
 # A code in a formula: one with an underscore anywhere, a one-word code only before ": " or " $".
 _CODE_IN_FORMULA = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[a-z]+(?=: | \$)")
 _FORMULA_CODE_KINDS = ("withdrawal_exception", "loan_problem")
+# A filing status in a formula ("single" reads as it is).
+_FILING = re.compile(r"\b(?:married_joint|married_separate|head_of_household)\b")
 
 
 def _code_words(m: re.Match[str], year: int) -> str:
@@ -43,9 +45,10 @@ def _figure_words(m: re.Match[str], year: int) -> str:
 
 
 def _why_formula(figure: str, formula: str, year: int) -> str:
-    """A trace formula as the person reads it: for the newer sections, codes, figure ids and
-    dates are put in words."""
+    """A trace formula as the person reads it: figure ids and filing statuses in words; for
+    the newer sections, codes and dates too."""
     out = _FIGURE_IN_FORMULA.sub(lambda m: _figure_words(m, year), formula)  # no figure ids
+    out = _FILING.sub(lambda m: text(f"dialogue.choice.filing.{m.group(0)}").lower(), out)
     if not figure.startswith(_WORDED_FORMULAS):
         return out
     out = _CODE_IN_FORMULA.sub(lambda m: _code_words(m, year), out)
