@@ -131,7 +131,7 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
         return _answer_edit_pick(st, text, today)
     if st.mode == "asking":
         return _answer(st, text, today)
-    topic = topic_of(text)
+    topic = _typed_topic(st, text, today)
     if topic is not None and st.answered_once:
         return _topic(st, topic, today)
     if st.answered_once:
@@ -139,11 +139,27 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
     return st, [Reply(_say("answered"))]
 
 
+_NAMED = "named:"  # a "topic" that is a section's button name, typed
+
+
+def _typed_topic(st: ChatState, text: str, today: date) -> str | None:
+    """After the answer: the section a typed button name opens (as named:<key>), else the
+    topic the sentence names."""
+    if st.answered_once:
+        found = _sections(st, today)
+        key = parts.section_named(text, found[1].keys) if found is not None else None
+        if key is not None:
+            return _NAMED + key
+    return topic_of(text)
+
+
 def _topic(st: ChatState, topic: str, today: date) -> Result:
     """After the answer, a typed topic shows the section of the answer about it."""
     found = _sections(st, today)
     if found is None:
         return st, [Reply(_say("engine_failed_short"))]
+    if topic.startswith(_NAMED):
+        return st, _section(st, topic[len(_NAMED) :], today)
     key = parts.section_for_topic(topic, found[1].keys)
     if key is None:
         return st, _section(st, "", today, intro=say("answer.not_placed"))
@@ -402,7 +418,7 @@ def _answer(st: ChatState, text: str, today: date) -> Result:
         value = today.isoformat() if q.unknown_default == TODAY else q.unknown_default
         return _store(st, q, value, today, note=q.unknown_note(_year(st, today)))
     if parsed.error is not None or parsed.value is None:
-        topic = topic_of(text)
+        topic = _typed_topic(st, text, today)
         if topic is not None and st.answered_once:  # the answer is out: show that section
             _, shown = _topic(st, topic, today)
             return st, shown + _ask(st, q, today)

@@ -39,7 +39,8 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "loan",
         re.compile(
-            r"\b(?:my|the|this|a|about)\s+(?:401\s*\(?k\)?\s+)?loans?\b|^loans?\W*$|\bborrow"
+            r"\b(?:my|your|the|this|a|about)\s+(?:new\s+)?(?:401\s*\(?k\)?\s+)?loans?\b"
+            r"|^loans?\W*$|\bborrow"
         ),
     ),
     (
@@ -57,6 +58,12 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invested", re.compile(r"\binvest(?:ed|ing|ments?)?\b|\bstocks?\b|\bbonds?\b|\brebalanc")),
     ("options", re.compile(r"\boptions?\b|\bchoices?\b|\bside\s+by\s+side\b|\bcompare\b")),
     ("why", re.compile(r"^why\b|\bwhy\s+(?:this|that|not|an?\s+ira)\b")),
+    ("parts", re.compile(r"\beach\s+part\b|\bwhere\b.*\bgoes\b")),
+    ("withdrawal", re.compile(r"\bwithdraw(?:al|ing)?\b")),
+    ("early", re.compile(r"\bearly\b|\bbefore\s+59")),
+    ("later", re.compile(r"\blater\s+years\b|\bsocial\s+security\b|\bheirs?\b")),
+    ("retirement", re.compile(r"\bretire(?:ment|d|ing)?\b|\bheading\b|\bhow\s+long\b")),
+    ("verdict", re.compile(r"\bshort\s+answer\b|\bverdict\b|\bbottom\s+line\b")),
 )
 
 

@@ -333,7 +333,7 @@ TOPIC_PARTS: dict[str, tuple[str, ...]] = {
     "job_loss": ("job_lost", "loan", "borrow", "options"),
     "hardship": ("withdrawal", "early", "cash_out"),
     "penalty": ("withdrawal", "early", "cash_out"),
-    "taxes": ("withdrawal", "cash_out", "early", "new_loan"),
+    "taxes": ("withdrawal", "cash_out", "early", "new_loan", "saving", "later"),
     "loan_instead": ("withdrawal", "borrow", "loan", "new_loan"),
     "why": ("why_this", "options", "saving", "retirement"),
     "rollover": ("why_this", "options", "parts"),
@@ -351,12 +351,25 @@ TOPIC_PARTS: dict[str, tuple[str, ...]] = {
     "match": ("match",),
     "limits": ("limits", "borrow"),
     "invested": ("invested",),
+    "parts": ("parts",),
+    "withdrawal": ("withdrawal", "early", "cash_out"),
+    "early": ("early", "withdrawal", "cash_out"),
+    "later": ("later", "rmd"),
+    "retirement": ("retirement", "saving", "options"),
+    "verdict": (VERDICT,),
 }
 
 
 def section_for_topic(topic: str, applicable: Sequence[str]) -> str | None:
     """The section a typed topic shows, of those that apply; None when none fits."""
-    return next((k for k in TOPIC_PARTS.get(topic, ()) if k in applicable), None)
+    return next((k for k in TOPIC_PARTS.get(topic, ()) if k == VERDICT or k in applicable), None)
+
+
+def section_named(typed: str, applicable: Sequence[str]) -> str | None:
+    """The section whose button's name was typed ("what to do", "Cash-out cost")."""
+    t = " ".join(typed.casefold().rstrip(" ?.!").split())
+    keys = [VERDICT, *applicable]
+    return next((k for k in keys if button_label(k).casefold() == t), None)
 
 
 __all__ = [
@@ -378,5 +391,6 @@ __all__ = [
     "render_verdict",
     "render_why_list",
     "section_for_topic",
+    "section_named",
     "sections_of",
 ]

@@ -44,6 +44,7 @@ def saver(
     """A saver on the "Am I saving right?" path, retiring at 65 with the safe harbor match."""
     typed = ["4", str(age), "65", pay, balance, percent, "1"]
     typed += [last_year] if last_year else []
+    typed += ["Where it's heading", "Saving & match", "How it's invested", "Limits", "What to do"]
     answers = {
         "path": "saving",
         "age": [age, None],
@@ -69,6 +70,7 @@ def retiree(name: str, savings: str, spending: str, essential: str, social: str)
     """A 64-year-old stopping work now, Social Security at 67, 60% stocks, single."""
     typed = ["5", "64", "now", "0", savings, spending, essential, social, "67", "none", "60%", "1"]
     typed += ["skip"]  # no annuity quote
+    typed += ["Your retirement", "Later years", "How it's invested", "Chart"]  # sections opened
     amount = {"k": "000"}
     answers = {
         "path": "retiring",

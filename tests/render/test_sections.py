@@ -23,7 +23,7 @@ from bot.render import (
     to_plain,
 )
 from bot.render.labels import LABELS, figure_label
-from bot.render.sections import CHART, PARTS, SOURCES, TOPIC_PARTS
+from bot.render.sections import CHART, PARTS, SOURCES, TOPIC_PARTS, VERDICT
 from bot.wording import label_codes, label_kinds, messages, say, text
 from engine import Report
 from tests.render.test_snapshots import PEOPLE, report_of
@@ -187,6 +187,6 @@ def test_every_figure_a_section_shows_in_why_has_a_name() -> None:
 
 
 def test_every_topic_names_sections_that_exist() -> None:
-    keys = {p.key for parts in PARTS.values() for p in parts}
+    keys = {p.key for parts in PARTS.values() for p in parts} | {VERDICT}
     for topic, wanted in TOPIC_PARTS.items():
         assert set(wanted) <= keys, topic
