@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from bot.dialogue.profile import build_profile
-from bot.render import money
+from bot.render import money, to_plain
 from engine import Report, evaluate
 from tests.dialogue.console_driver import run_piped
+from tests.dialogue.walk import first_verdict
 
 TODAY = date(2026, 12, 3)
 SNAPSHOTS = Path(__file__).parent / "people"
@@ -253,3 +254,10 @@ def test_cash_out_is_taxed_on_top_of_the_unpaid_loan(outputs: dict[str, str]) ->
     alone = report({**LOAN_AND_CASH.answers, "loan": "0"})
     assert option(r, "cash_out").federal_tax > option(alone, "cash_out").federal_tax
     assert money(option(r, "cash_out").federal_tax) in out
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=[p.name for p in PEOPLE])
+def test_the_answer_opens_with_one_screen(person: Person) -> None:
+    verdict = first_verdict(person.typed, TODAY)
+    assert len(to_plain(verdict.text)) <= 700, to_plain(verdict.text)
+    assert verdict.report is None and len(verdict.choices) >= 4

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from bot.dialogue.profile import build_profile
-from bot.render import money
+from bot.render import money, to_plain
 from engine import Report, evaluate
 from tests.dialogue.console_driver import run_piped
+from tests.dialogue.walk import first_verdict
 
 TODAY = date(2026, 12, 3)
 SNAPSHOTS = Path(__file__).parent / "people"
@@ -159,3 +160,10 @@ def test_the_three_retirees_are_enough_short_and_very_short() -> None:
         rates.append(t.historical.success_rate)
     assert rates[0] == 1
     assert 0 < rates[2] < rates[1] < 1
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=[p.name for p in PEOPLE])
+def test_the_answer_opens_with_one_screen(person: Person) -> None:
+    verdict = first_verdict(person.typed, TODAY)
+    assert len(to_plain(verdict.text)) <= 700, to_plain(verdict.text)
+    assert verdict.report is None and len(verdict.choices) >= 4

@@ -27,3 +27,14 @@ def sections_read(state: ChatState | None, today: date) -> list[Reply]:
 def every_section(state: ChatState | None, today: date) -> list[str]:
     """The texts of the verdict and of every section it offers."""
     return [r.text for r in sections_read(state, today)]
+
+
+def first_verdict(typed: list[str], today: date) -> Reply:
+    """The first message of the answer a typed conversation reaches (through the machine)."""
+    state: ChatState | None = None
+    for line in ["/start", *typed]:
+        state, replies = handle(state, line, today=today)
+        for reply in replies:
+            if reply.question == SECTION:
+                return reply
+    raise AssertionError("the conversation reached no answer")
