@@ -132,7 +132,7 @@ def test_restart_duplicate_and_interleaved_users(server: FakeServer, tmp_path: P
     bot = BotProcess(server, db, tmp_path / "bot.log")
     try:
         conversation(server, 21, 3, 9)
-        wait(lambda: any("side by side" in t for t in texts(server, 21)), what="answer 21")
+        wait(lambda: any("My suggestion" in t for t in texts(server, 21)), what="answer 21")
         say(server, 22, "300000")
         assert "Question 4 of" in texts(server, 22)[-1]
         # a redelivered update changes nothing and sends nothing
