@@ -279,6 +279,11 @@ def has_chart(path: str, key: str, report: Report) -> bool:
     return part is not None and part.chart and chart_applies(report)
 
 
+# Steps that are no deadline of their own: one only if a check was paid, one a later date for
+# the same step.
+_ONLY_IF = ("indirect_rollover_deadline_if_paid_to_you", "roll_over_loan_offset_with_extension")
+
+
 @dataclass(frozen=True)
 class Deadline:
     """The first dated step: its date and what to do (plain text)."""
@@ -290,7 +295,8 @@ class Deadline:
 def first_deadline(r: Report, path: str) -> Deadline | None:
     """The first step not yet passed: the action plan's (job change), else this year's RMD."""
     if path == "job_change":
-        ahead = sorted((a for a in r.actions if a.date >= r.as_of), key=lambda a: a.date)
+        steps = (a for a in r.actions if a.date >= r.as_of and a.what not in _ONLY_IF)
+        ahead = sorted(steps, key=lambda a: a.date)
         if ahead:
             return Deadline(ahead[0].date, label(ahead[0].what, "action", r.tax_year))
         return None
