@@ -13,6 +13,7 @@ from bot.dialogue.replies import Reply
 from bot.dialogue.state import ChatState, restore, stored
 from bot.render import to_plain
 from bot.render.sections import SECTION, SOURCES, VERDICT, WHY
+from bot.telegram.outgoing import callback_data
 from tests.dialogue.walk import sections_read
 
 TODAY = date(2026, 12, 3)
@@ -59,6 +60,12 @@ def test_the_answer_opens_with_the_verdict_and_its_buttons() -> None:
     keys = [c.key for c in verdict.choices]
     assert {"options", "cash_out", "loan", "vesting", "plan", "chart", SOURCES} <= set(keys)
     assert replies[-1].question == "new_plan"  # then the first follow-up question
+
+
+def test_every_button_fits_telegram_callback_data(answered: ChatState) -> None:
+    _, listing = handle(answered, "/why", today=TODAY)
+    buttons = [b for r in [*sections_read(answered, TODAY), *listing] for _, b in r.buttons()]
+    assert buttons and all(len(callback_data(b).encode()) <= 64 for b in buttons)
 
 
 def test_a_person_without_a_loan_gets_no_loan_button() -> None:

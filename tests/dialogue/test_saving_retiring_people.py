@@ -46,6 +46,7 @@ def saver(
     typed = ["4", str(age), "65", pay, balance, percent, "1"]
     typed += [last_year] if last_year else []
     typed += ["Where it's heading", "Saving & match", "How it's invested", "Limits", "What to do"]
+    typed += ["What I assumed"]
     answers = {
         "path": "saving",
         "age": [age, None],
@@ -71,7 +72,8 @@ def retiree(name: str, savings: str, spending: str, essential: str, social: str)
     """A 64-year-old stopping work now, Social Security at 67, 60% stocks, single."""
     typed = ["5", "64", "now", "0", savings, spending, essential, social, "67", "none", "60%", "1"]
     typed += ["skip"]  # no annuity quote
-    typed += ["Your retirement", "Later years", "How it's invested", "Chart"]  # sections opened
+    typed += ["Your retirement", "Later years", "How it's invested", "What to do", "What I assumed"]
+    typed += ["Chart"]  # every section opened, the chart last
     amount = {"k": "000"}
     answers = {
         "path": "retiring",
