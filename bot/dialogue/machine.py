@@ -131,43 +131,36 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
         return _answer_edit_pick(st, text, today)
     if st.mode == "asking":
         return _answer(st, text, today)
-    topic = _typed_topic(st, text, today)
-    if topic is not None and st.answered_once:
-        return _topic(st, topic, today)
     if st.answered_once:
-        return st, _section(st, "", today, intro=say("answer.not_placed"))
+        found = _sections(st, today)
+        shown = _after_answer(st, text, today, found)
+        return st, shown or _section(st, "", today, say("answer.not_placed"), found)
     return st, [Reply(_say("answered"))]
 
 
-_NAMED = "named:"  # a "topic" that is a section's button name, typed
+Found = tuple[Report, parts.Sections, list[str]] | None  # what _sections works out
 
 
-def _typed_topic(st: ChatState, text: str, today: date) -> str | None:
-    """After the answer: the section a typed button name opens (as named:<key>), else the
-    topic the sentence names."""
-    if st.answered_once:
-        found = _sections(st, today)
-        key = parts.section_named(text, found[1].keys) if found is not None else None
-        if key is not None:
-            return _NAMED + key
-    return topic_of(text)
-
-
-def _topic(st: ChatState, topic: str, today: date) -> Result:
-    """After the answer, a typed topic shows the section of the answer about it."""
-    found = _sections(st, today)
+def _after_answer(st: ChatState, text: str, today: date, found: Found) -> list[Reply]:
+    """A typed sentence after the answer: a section's name, or a topic, opens that section
+    (a topic with no section for this person: one short line and the buttons); nothing when
+    the sentence names neither."""
     if found is None:
-        return st, [Reply(_say("engine_failed_short"))]
-    if topic.startswith(_NAMED):
-        return st, _section(st, topic[len(_NAMED) :], today)
+        return [Reply(_say("engine_failed_short"))]
+    key = parts.section_named(text, found[1].keys)
+    if key is not None:
+        return _section(st, key, today, "", found)
+    topic = topic_of(text)
+    if topic is None:
+        return []
     key = parts.section_for_topic(topic, found[1].keys)
     if key is None:
-        return st, _section(st, "", today, intro=say("answer.not_placed"))
+        return _section(st, "", today, say("answer.not_placed"), found)
     now = f"dialogue.topic.{topic}.now"
-    return st, _section(st, key, today, intro=say(now) if has(now) else "")
+    return _section(st, key, today, say(now) if has(now) else "", found)
 
 
-def _sections(st: ChatState, today: date) -> tuple[Report, parts.Sections, list[str]] | None:
+def _sections(st: ChatState, today: date) -> Found:
     """The report, the sections of the answer that apply, and what it assumed."""
     report = _report(st, today)
     if report is None:
@@ -206,11 +199,14 @@ def _verdict(st: ChatState, report: Report, today: date, assumed: list[str]) -> 
     return render.render_verdict(report, _path(st), year_note=year_note, assumed=assumed)
 
 
-def _section(st: ChatState, key: str, today: date, intro: str = "") -> list[Reply]:
+def _section(
+    st: ChatState, key: str, today: date, intro: str = "", found: Found = None
+) -> list[Reply]:
     """One section of the answer (or the verdict, the chart, /why), with the section buttons.
 
-    A key that does not apply to this person gets one short line and the buttons."""
-    found = _sections(st, today)
+    A key that does not apply to this person gets one short line and the buttons. found: the
+    sections already worked out for this turn (else they are)."""
+    found = found or _sections(st, today)
     if found is None:
         return [Reply(_say("engine_failed_short"))]
     report, applicable, assumed = found
@@ -397,7 +393,7 @@ def _prompt(st: ChatState, today: date) -> list[Reply]:
     if st.mode == "confirming" and st.pending is not None:
         return [Reply(st.pending.question, choices=_yes_no(), question="confirming")]
     if st.answered_once:
-        return _section(st, "", today, intro=_say("answered"))
+        return _section(st, "", today, _say("answered"))
     return [Reply(_say("answered"))]
 
 
@@ -418,10 +414,11 @@ def _answer(st: ChatState, text: str, today: date) -> Result:
         value = today.isoformat() if q.unknown_default == TODAY else q.unknown_default
         return _store(st, q, value, today, note=q.unknown_note(_year(st, today)))
     if parsed.error is not None or parsed.value is None:
-        topic = _typed_topic(st, text, today)
-        if topic is not None and st.answered_once:  # the answer is out: show that section
-            _, shown = _topic(st, topic, today)
-            return st, shown + _ask(st, q, today)
+        if st.answered_once:  # the answer is out: a section's name or a topic shows it
+            shown = _after_answer(st, text, today, _sections(st, today))
+            if shown:
+                return st, shown + _ask(st, q, today)
+        topic = topic_of(text)
         if topic is not None and has(f"dialogue.topic.{topic}.later"):  # say where it is answered
             return st, [Reply(_say(f"topic.{topic}.later"))] + _ask(st, q, today)
         problem = parsed.error or _say("unreadable", example=Markup(q.example(_year(st, today))))
