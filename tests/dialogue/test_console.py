@@ -12,7 +12,9 @@ from engine import evaluate
 from tests.dialogue.console_driver import Console, run_piped
 
 TODAY = date(2026, 11, 23)
-JOB_CHANGE = ["1", "45", "$85k", "60,000", "12000", "3", "2023-03-01", "8000", "2026-12-15", "1"]
+ANSWERED = ["1", "45", "$85k", "60,000", "12000", "3", "2023-03-01", "8000", "2026-12-15", "1"]
+# A job change as typed: every question answered (the verdict comes), then two sections opened.
+JOB_CHANGE = [*ANSWERED, "Cash-out cost", "Your options"]
 
 
 def expected(answers: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -112,7 +114,7 @@ def test_sigkill_mid_conversation_keeps_every_answer(tmp_path: Path) -> None:
     again = Console(db, chat_id=9)
     assert "Welcome back" in again.first
     assert "Question 5 of 10" in again.first
-    for line in JOB_CHANGE[5:]:
+    for line in ANSWERED[5:]:
         out = again.send(line)
     assert "My suggestion" in out
     out = again.send("Cash-out cost")
@@ -157,9 +159,9 @@ def test_the_answer_in_parts_through_the_console(tmp_path: Path) -> None:
     """A job changer reaches the verdict, opens two sections by number, then /why and one of
     its sections, in the real console process."""
     c = Console(tmp_path / "parts.db")
-    for line in JOB_CHANGE[:-1]:
+    for line in ANSWERED[:-1]:
         c.send(line)
-    verdict = c.send(JOB_CHANGE[-1])
+    verdict = c.send(ANSWERED[-1])
     assert "My suggestion" in verdict and "First deadline" in verdict
     for line in ["3", "0", "none", "no", "no", "skip"]:  # the follow-ups
         c.send(line)
