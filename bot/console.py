@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -31,16 +32,24 @@ def owner_of(chat_id: int) -> str:
 
 
 def show(replies: list[Reply], out: TextIO, owner: str = "") -> Reply | None:
-    """Print replies as plain text; return the last one that offers choices, if it is last."""
+    """Print replies as plain text; return the last one (its numbered choices are the ones a
+    typed number picks). Choices of an earlier reply, followed by another reply's choices, are
+    shown by name on a line (typing a name still works), so only one menu is numbered."""
     last: Reply | None = None
-    for r in replies:
+    for n, r in enumerate(replies):
         out.write(render.to_plain(r.text).rstrip() + "\n")
         if r.has_chart and r.report is not None:
             path = chart_file(r.report, owner=owner)
             if path:
                 out.write(render.to_plain(say("dialogue.console.chart", path=str(path))) + "\n")
-        for i, choice in enumerate(r.choices, 1):
-            out.write(f"  {i}. {choice.label}\n")
+        if r.choices and any(later.choices for later in replies[n + 1 :]):
+            names = " · ".join(c.label for c in r.choices)
+            line = render.to_plain(say("dialogue.console.names", names=names))
+            out.write(textwrap.fill(line, width=78, initial_indent="  ", subsequent_indent="  "))
+            out.write("\n")
+        else:
+            for i, choice in enumerate(r.choices, 1):
+                out.write(f"  {i}. {choice.label}\n")
         out.write("\n")
         last = r
     return last

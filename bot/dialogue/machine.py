@@ -7,9 +7,11 @@ Everything about one question is in the question table (bot/dialogue/questions.p
 sentence is in templates/messages.toml under [dialogue].
 
     start ──goal──▶ asking (one question at a time, Question N of M)
-                      │ answer ok ──▶ next question ... ──▶ answered (the Report rendered)
+                      │ answer ok ──▶ next question ... ──▶ answered (the verdict, one screen,
+                      │                                     its sections as buttons)
                       │ doubtful  ──▶ confirming (yes/no) ──▶ asking
     answered ──follow-up questions (optional, each recomputes and shows the change)
+    answered ──a section's button, /why, a typed topic──▶ that section (with the buttons again)
     any ──/back──▶ previous question (old answer offered) ; /edit ──▶ pick ──▶ re-ask
     any ──/forget──▶ confirm_forget ──yes──▶ None (every row deleted) ; /restart ──▶ start
 """
@@ -42,7 +44,8 @@ from bot.dialogue.questions import (
 from bot.dialogue.replies import Button, Choice, Reply, plain
 from bot.dialogue.state import VERSION, ChatState, Mode, OldAnswer, Pending
 from bot.dialogue.topics import topic_of
-from bot.wording import say
+from bot.render import sections as parts
+from bot.wording import has, say
 from engine import EngineError, Report, evaluate
 
 KEEP = "keep"
@@ -99,6 +102,8 @@ def _expected_button(st: ChatState) -> str | None:
 
 def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Result:
     """Dispatch one input by what the chat waits for."""
+    if button is not None and button.question == parts.SECTION and st.answered_once:
+        return st, _section(st, button.choice, today) + _pending(st, today)
     if button is not None:
         if button.question != _expected_button(st):
             return st, [Reply(_say("stale_button"))] + _prompt(st, today)
@@ -126,20 +131,129 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
         return _answer_edit_pick(st, text, today)
     if st.mode == "asking":
         return _answer(st, text, today)
-    topic = topic_of(text)
-    if topic is not None and st.answered_once:
-        return _topic(st, topic, today)
+    if st.answered_once:
+        found = _sections(st, today)
+        shown = _after_answer(st, text, today, found)
+        return st, shown or _section(st, "", today, say("answer.not_placed"), found)
     return st, [Reply(_say("answered"))]
 
 
-def _topic(st: ChatState, topic: str, today: date) -> Result:
-    """After the answer, a typed topic shows the part of the answer about it."""
+Found = tuple[Report, parts.Sections, list[str]] | None  # what _sections works out
+
+
+def _after_answer(st: ChatState, text: str, today: date, found: Found) -> list[Reply]:
+    """A typed sentence after the answer: a section's name, or a topic, opens that section
+    (a topic with no section for this person: one short line and the buttons); nothing when
+    the sentence names neither."""
+    if found is None:
+        return [Reply(_say("engine_failed_short"))]
+    key = parts.section_named(text, found[1].keys)
+    if key is not None:
+        return _section(st, key, today, "", found)
+    topic = topic_of(text)
+    if topic is None:
+        return []
+    key = parts.section_for_topic(topic, found[1].keys)
+    if key is None:
+        return _section(st, "", today, say("answer.not_placed"), found)
+    now = f"dialogue.topic.{topic}.now"
+    return _section(st, key, today, say(now) if has(now) else "", found)
+
+
+def _sections(st: ChatState, today: date) -> Found:
+    """The report, the sections of the answer that apply, and what it assumed."""
     report = _report(st, today)
     if report is None:
-        return st, [Reply(_say("engine_failed_short"))]
-    path = str(st.answers.get("path", "job_change"))
-    parts = render.render_topic(report, path, topic)
-    return st, [Reply(t) for t in [_say(f"topic.{topic}.now"), *parts]]
+        return None
+    assumed = _assumed(st, report, today)
+    return report, parts.sections_of(report, _path(st), assumed=assumed), assumed
+
+
+def _path(st: ChatState) -> str:
+    """The goal's path."""
+    return str(st.answers.get("path", "job_change"))
+
+
+def _section_choices(found: parts.Sections, shown: str | None = None) -> tuple[Choice, ...]:
+    """The buttons of a finished answer: every section that applies (the short answer first
+    when a section is shown, the shown one left out)."""
+    keys = [k for k in found.keys if k != shown]
+    if shown is not None:
+        keys = [parts.VERDICT, *keys]
+    return tuple(Choice(k, parts.button_label(k)) for k in keys)
+
+
+def _why_choices(found: parts.Sections, shown: str | None = None) -> tuple[Choice, ...]:
+    """The buttons under /why: each section with figures, then the short answer."""
+    keys = [k for k in found.why_keys if k != shown]
+    return tuple(Choice(parts.WHY + k, parts.button_label(k)) for k in keys) + (
+        Choice(parts.VERDICT, parts.button_label(parts.VERDICT)),
+    )
+
+
+def _verdict(st: ChatState, report: Report, today: date, assumed: list[str]) -> str:
+    """The first message of the answer."""
+    year_note = None
+    if today.year != report.tax_year:
+        year_note = _say("year_note", latest=report.tax_year, this_year=today.year)
+    return render.render_verdict(report, _path(st), year_note=year_note, assumed=assumed)
+
+
+def _section(
+    st: ChatState, key: str, today: date, intro: str = "", found: Found = None
+) -> list[Reply]:
+    """One section of the answer (or the verdict, the chart, /why), with the section buttons.
+
+    A key that does not apply to this person gets one short line and the buttons. found: the
+    sections already worked out for this turn (else they are)."""
+    found = found or _sections(st, today)
+    if found is None:
+        return [Reply(_say("engine_failed_short"))]
+    report, applicable, assumed = found
+    path = _path(st)
+    if key == parts.SOURCES:
+        return _why_list(applicable)
+    if key.startswith(parts.WHY):
+        return _why_part(report, applicable, key[len(parts.WHY) :])
+    chart = None
+    if key == parts.VERDICT:
+        body = _verdict(st, report, today, assumed)
+        choices = _section_choices(applicable)
+    elif key not in applicable.keys:
+        body = intro or say("answer.not_yours")
+        intro = ""
+        choices = _section_choices(applicable)
+    elif key == parts.CHART:
+        body, chart = say("answer.chart"), report
+        choices = _section_choices(applicable, key)
+    else:
+        body = render.render_part(report, path, key, assumed=assumed)
+        chart = report if parts.has_chart(path, key, report) else None
+        choices = _section_choices(applicable, key)
+    text = f"{intro}\n\n{body}" if intro else body
+    return [Reply(text, choices=choices, question=parts.SECTION, report=chart)]
+
+
+def _why_list(found: parts.Sections) -> list[Reply]:
+    """/why alone: the sections with figures, to pick from."""
+    return [Reply(render.render_why_list(), choices=_why_choices(found), question=parts.SECTION)]
+
+
+def _why_part(report: Report, found: parts.Sections, key: str) -> list[Reply]:
+    """/why <section>: that section's figures, in words, with their sources."""
+    if key not in found.why_keys:
+        text = say("answer.why.none", part=key)
+        return [Reply(text, choices=_why_choices(found), question=parts.SECTION)]
+    texts = render.render_why_part(report, parts.button_label(key), found.why[key])
+    choices = _why_choices(found, key)
+    return [Reply(t, choices=choices, question=parts.SECTION) for t in texts]
+
+
+def _pending(st: ChatState, today: date) -> list[Reply]:
+    """The question still waiting for an answer, asked again after a section."""
+    if st.mode in ("asking", "confirming"):
+        return _prompt(st, today)
+    return []
 
 
 def _greeting(today: date) -> list[Reply]:
@@ -205,19 +319,16 @@ def _advance(
     if report is None:
         return replies + [Reply(_say("does_not_fit"))]
     path = str(st.answers["path"])
+    assumed = _assumed(st, report, today)
+    found = parts.sections_of(report, path, assumed=assumed)
+    choices = _section_choices(found)
     if before is not None:
-        added = [a for a in _assumed(st, report, today) if a not in assumed_before]
+        added = [a for a in assumed if a not in assumed_before]
         change = render.render_change(before, report, path, quiet=quiet, assumed=added)
         if change:
-            replies.append(Reply(change))
+            replies.append(Reply(change, choices, parts.SECTION))
     else:
-        year_note = None
-        if today.year != report.tax_year:
-            year_note = _say("year_note", latest=report.tax_year, this_year=today.year)
-        texts = render.render_answer(
-            report, path, year_note=year_note, assumed=_assumed(st, report, today)
-        )
-        replies += [Reply(t, report=report if i == 0 else None) for i, t in enumerate(texts)]
+        replies.append(Reply(_verdict(st, report, today, assumed), choices, parts.SECTION))
     st.answered_once = True
     follow = _next_question(st)
     if follow is not None:
@@ -281,6 +392,8 @@ def _prompt(st: ChatState, today: date) -> list[Reply]:
         return _ask(st, BY_KEY[st.current], today)
     if st.mode == "confirming" and st.pending is not None:
         return [Reply(st.pending.question, choices=_yes_no(), question="confirming")]
+    if st.answered_once:
+        return _section(st, "", today, _say("answered"))
     return [Reply(_say("answered"))]
 
 
@@ -301,11 +414,12 @@ def _answer(st: ChatState, text: str, today: date) -> Result:
         value = today.isoformat() if q.unknown_default == TODAY else q.unknown_default
         return _store(st, q, value, today, note=q.unknown_note(_year(st, today)))
     if parsed.error is not None or parsed.value is None:
+        if st.answered_once:  # the answer is out: a section's name or a topic shows it
+            shown = _after_answer(st, text, today, _sections(st, today))
+            if shown:
+                return st, shown + _ask(st, q, today)
         topic = topic_of(text)
-        if topic is not None and st.answered_once:  # the answer is out: show that part of it
-            _, shown = _topic(st, topic, today)
-            return st, shown + _ask(st, q, today)
-        if topic is not None:  # a question, not an answer: say where it is answered, ask again
+        if topic is not None and has(f"dialogue.topic.{topic}.later"):  # say where it is answered
             return st, [Reply(_say(f"topic.{topic}.later"))] + _ask(st, q, today)
         problem = parsed.error or _say("unreadable", example=Markup(q.example(_year(st, today))))
         return st, [Reply(problem)] + _ask(st, q, today)
@@ -416,14 +530,28 @@ def _forget(st: ChatState, argument: str, today: date) -> Result:
 
 
 def _why(st: ChatState, argument: str, today: date) -> Result:
-    """/why, or /why <section>: where each figure comes from."""
+    """/why lists the sections to pick from; /why <section> shows that section's figures."""
     if not st.answered_once:
         return st, [Reply(_say("why.first"))]
-    report = _report(st, today)
-    if report is None:
+    found = _sections(st, today)
+    if found is None:
         return st, [Reply(_say("engine_failed_short"))]
-    section = argument.lower() or None
-    return st, [Reply(t) for t in render.render_why(report, section=section)]
+    if not argument:
+        return st, _why_list(found[1]) + _pending(st, today)
+    return st, _why_part(found[0], found[1], _why_key(argument, found[1])) + _pending(st, today)
+
+
+def _why_key(typed: str, found: parts.Sections) -> str:
+    """The section a typed /why argument names: its key, its button, or a figure group in it."""
+    t = " ".join(typed.lower().replace("-", " ").split())
+    for key in found.why_keys:
+        if t in (key, key.replace("_", " "), parts.button_label(key).lower().replace("-", " ")):
+            return key
+    group = t.replace(" ", "_") + "."
+    for key in found.why_keys:
+        if any(f.startswith(group) for f in found.why[key]):
+            return key
+    return typed
 
 
 def _label(q: Question, year: int) -> str:

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from markupsafe import Markup
-
 from bot.formats import money
 from bot.render.labels import Glossary
 from bot.render.telegram_html import split_message
-from bot.wording import ENV
+from bot.wording import ENV, text
 from engine import Report
 from engine.report import Option
 
@@ -28,7 +26,7 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "limits": ("limits.j2",),
     "contributions": ("contributions.j2",),
     "vesting": ("vesting.j2",),
-    "loan": ("loan.j2", "loan_request.j2"),
+    "loan": ("loan.j2", "loan_request.j2", "loan_job_lost.j2"),
     "early_withdrawal": ("early_withdrawal.j2",),
     "roth": ("roth.j2",),
     "job_change": ("recommendation.j2", "options.j2", "moving.j2", "cash_out.j2", "indirect.j2"),
@@ -39,16 +37,18 @@ SECTION_TEMPLATES: dict[str, tuple[str, ...]] = {
     "assumptions": ("options.j2", "recommendation.j2"),
     "saving": ("saving.j2",),
     "allocation": ("allocation.j2",),
-    "retirement": ("retirement.j2",),
+    "retirement": ("retirement.j2", "retirement_later.j2"),
     "trace": ("why.j2",),
 }
 
 
-# Sections shown again after an edit when their text changed (a new part, a new fee, ...).
+# Sections named after an edit when their text changed (a new part, a new fee, ...), and the
+# section of the answer (bot.render.sections) whose button opens each.
 CHANGE_SECTIONS: dict[str, tuple[str, ...]] = {
     "job_change": ("moving.j2", "roth.j2", "rmd.j2", "actions.j2"),
     "withdrawal": ("roth.j2",),
 }
+_CHANGE_PART = {"moving.j2": "parts", "roth.j2": "roth", "rmd.j2": "rmd", "actions.j2": "plan"}
 
 
 def _option(report: Report, oid: str) -> Option:
@@ -66,7 +66,7 @@ def _ranked(report: Report) -> list[Option]:
     )
 
 
-def _rmd_relevant(report: Report) -> bool:
+def rmd_relevant(report: Report) -> bool:
     """Whether RMDs matter now: due this year, delayed by work, or at most 2 years away."""
     m = report.rmd
     return m.required_now or m.still_working_delay or m.first_year - report.tax_year <= 2
@@ -89,7 +89,7 @@ def _payout(report: Report) -> Payout:
     return Payout(year, rules, jc.payout_year_supported is not False)
 
 
-ENV.globals.update(option=_option, ranked=_ranked, rmd_relevant=_rmd_relevant, payout=_payout)
+ENV.globals.update(option=_option, ranked=_ranked, rmd_relevant=rmd_relevant, payout=_payout)
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -117,26 +117,6 @@ def render_answer(
     _check_path(path)
     text = render_template(
         "answer.j2", r=report, path=path, year_note=year_note, assumed=list(assumed)
-    )
-    return split_message(tidy(text))
-
-
-def _topic_templates(r: Report, path: str, topic: str) -> tuple[str, ...]:
-    """The sections of the answer about a topic a person typed."""
-    if topic == "job_loss":
-        return ("loan_request.j2",) if r.loan.request else ("loan.j2",)
-    if topic in ("hardship", "penalty", "taxes"):
-        if r.withdrawal:
-            return ("withdrawal.j2",)
-        return ("early_withdrawal.j2",) if topic != "taxes" else ("cash_out.j2",)
-    return ("loan.j2",)
-
-
-def render_topic(report: Report, path: str, topic: str) -> list[str]:
-    """The part of the answer about one typed topic (job_loss, hardship, penalty, ...)."""
-    _check_path(path)
-    text = "\n\n".join(
-        render_template(name, r=report, path=path) for name in _topic_templates(report, path, topic)
     )
     return split_message(tidy(text))
 
@@ -223,7 +203,8 @@ def render_change(
     quiet: bool = False,
     assumed: Sequence[str] = (),
 ) -> str:
-    """After an edit: the change in dollars of the path's key figures (only those that moved).
+    """After an edit: the change in dollars of the path's key figures (only those that moved),
+    and the names of the sections whose text changed (their buttons open them).
 
     quiet: say nothing (an empty text) rather than "nothing changed"; assumed: what the answer
     now assumes that it did not before (sentences).
@@ -238,15 +219,15 @@ def render_change(
     recommended = None
     if path == "job_change" and before.job_change.recommended != after.job_change.recommended:
         recommended = after.job_change.recommended
-    sections = [
-        Markup(shown)  # our own template's output, already escaped
+    updated = [
+        text(f"answer.button.{_CHANGE_PART[name]}")
         for name in CHANGE_SECTIONS.get(path, ())
         if (name != "actions.j2" or before.actions != after.actions)
         and (shown := tidy(render_template(name, r=after, path=path)))
         != tidy(render_template(name, r=before, path=path))
         and shown
     ]
-    if quiet and not (changes or recommended or sections or assumed):
+    if quiet and not (changes or recommended or updated or assumed):
         return ""
     return tidy(
         render_template(
@@ -255,7 +236,7 @@ def render_change(
             path=path,
             changes=changes,
             recommended=recommended,
-            sections=sections,
+            updated=updated,
             assumed=list(assumed),
         )
     )
@@ -267,5 +248,6 @@ __all__ = [
     "render_answer",
     "render_change",
     "render_template",
-    "render_topic",
+    "rmd_relevant",
+    "tidy",
 ]

@@ -12,7 +12,9 @@ from engine import evaluate
 from tests.dialogue.console_driver import Console, run_piped
 
 TODAY = date(2026, 11, 23)
-JOB_CHANGE = ["1", "45", "$85k", "60,000", "12000", "3", "2023-03-01", "8000", "2026-12-15", "1"]
+ANSWERED = ["1", "45", "$85k", "60,000", "12000", "3", "2023-03-01", "8000", "2026-12-15", "1"]
+# A job change as typed: every question answered (the verdict comes), then two sections opened.
+JOB_CHANGE = [*ANSWERED, "Cash-out cost", "Your options"]
 
 
 def expected(answers: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -39,7 +41,8 @@ def opt(report, oid):  # type: ignore[no-untyped-def]
 
 
 def test_job_change_path_piped(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "5%", "none"])
+    sections = ["Your loan", "Cash-out cost"]  # typed button names open them
+    out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "5%", "none", *sections])
     assert "Question 1 of 10" in out and "Question 9 of 10" in out
     r = expected(JC_ANSWERS)
     assert money(opt(r, "cash_out").net_now) in out
@@ -111,19 +114,22 @@ def test_sigkill_mid_conversation_keeps_every_answer(tmp_path: Path) -> None:
     again = Console(db, chat_id=9)
     assert "Welcome back" in again.first
     assert "Question 5 of 10" in again.first
-    for line in JOB_CHANGE[5:]:
+    for line in ANSWERED[5:]:
         out = again.send(line)
+    assert "My suggestion" in out
+    out = again.send("Cash-out cost")
     r = expected(JC_ANSWERS)
     assert money(opt(r, "cash_out").net_now) in out
     assert again.close() == 0
 
 
 def test_other_paths(tmp_path: Path) -> None:
-    saving = ["4", "52", "65", "210000", "300k", "10%", "2", "200k"]
+    saving = ["4", "52", "65", "210000", "300k", "10%", "2", "200k", "Limits"]
     out = run_piped(tmp_path / "s.db", saving, chat_id=1)
     assert "$32,500" in out  # 2026 limit with the age-50 catch-up
     assert "must be Roth" in out  # 2025 wages over $150,000 (IRC 414(v)(7))
     loan = ["2", "40", "90k", "80000", "none", "none", "10k", "1", "8.5%", "biweekly", "1"]
+    loan += ["Borrowing"]
     out = run_piped(tmp_path / "l.db", loan, chat_id=2)
     assert "$40,000" in out  # 50% of $80,000
     withdrawal = ["3", "40", "75000", "60000", "none", "none", "1", "10k", "none", "none", "1"]
@@ -138,7 +144,7 @@ def test_forget_removes_this_chats_chart_files(tmp_path: Path) -> None:
     charts.mkdir()
     other.write_bytes(b"x")
     c = Console(tmp_path / "f.db", chat_id=5)
-    for line in JOB_CHANGE:
+    for line in [*JOB_CHANGE, "Chart"]:
         c.send(line)
     assert list(charts.glob("*-chat5-*.png"))
     c.send("/forget")
@@ -146,4 +152,34 @@ def test_forget_removes_this_chats_chart_files(tmp_path: Path) -> None:
     assert "deleted" in out.lower()
     assert not list(charts.glob("*-chat5-*.png"))
     assert other.exists()
+    assert c.close() == 0
+
+
+def test_the_answer_in_parts_through_the_console(tmp_path: Path) -> None:
+    """A job changer reaches the verdict, opens two sections by number, then /why and one of
+    its sections, in the real console process."""
+    c = Console(tmp_path / "parts.db")
+    for line in ANSWERED[:-1]:
+        c.send(line)
+    verdict = c.send(ANSWERED[-1])
+    assert "My suggestion" in verdict and "First deadline" in verdict
+    for line in ["3", "0", "none", "no", "no", "skip"]:  # the follow-ups
+        c.send(line)
+    last = c.send("skip")
+    menu = [line.strip() for line in last.splitlines() if line.startswith("  ")]
+    number = {m.split(". ", 1)[1]: m.split(". ", 1)[0] for m in menu}
+    options = c.send(number["Your options"])
+    assert "Your options, side by side" in options and "(Chart: " in options
+    assert "  1. Short answer" in options
+    menu = [line.strip() for line in options.splitlines() if line.startswith("  ")]
+    number = {m.split(". ", 1)[1]: m.split(". ", 1)[0] for m in menu}
+    loan = c.send(number["Your loan"])
+    assert "becomes a loan offset" in loan and "(Chart: " not in loan
+    listing = c.send("/why")
+    assert "Where the figures come from" in listing and ". Vesting" in listing
+    menu = [line.strip() for line in listing.splitlines() if line.startswith("  ")]
+    number = {m.split(". ", 1)[1]: m.split(". ", 1)[0] for m in menu}
+    vesting = c.send(number["Vesting"])
+    assert "Where the figures come from: Vesting" in vesting
+    assert "portable_balance" not in vesting and "Most you can borrow" not in vesting
     assert c.close() == 0

@@ -17,15 +17,18 @@ from typing import Any
 import pytest
 
 from bot.dialogue.profile import build_profile
-from bot.render import money
+from bot.render import money, to_plain
 from engine import Report, evaluate
 from tests.dialogue.console_driver import run_piped
+from tests.dialogue.walk import first_verdict
 
 TODAY = date(2026, 12, 3)
 SNAPSHOTS = Path(__file__).parent / "people"
 # Follow-ups after the answer, for someone with nothing more to add: new plan not sure, no
 # state tax, no Roth money, no employer stock, no after-tax money, fees not known.
 NOTHING_MORE = ["3", "0", "none", "no", "no", "skip", "skip"]
+# Then every section of the answer is opened by its button's name (the console's way to tap).
+READ = ["Why this", "Your options", "Cash-out cost", "What to do", "What I assumed"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def cost(r: Report) -> Decimal:
 POLICE = Person(
     "52-police-officer",
     ["1", "52, I'm a police officer", "$90k", "100k", "20k", "1", "none", "December 31", "2", "1"]
-    + NOTHING_MORE,
+    + NOTHING_MORE
+    + [*READ, "Vesting", "Chart"],
     {
         "path": "job_change",
         "age": [52, None],
@@ -73,7 +77,8 @@ POLICE = Person(
 ROTH = Person(
     "40-roth-money",
     ["1", "40", "$90k", "80k", "none", "no loan", "December 31", "1", "3", "0"]
-    + ["15k", "12k", "2018", "no", "no", "skip", "skip", "/why roth"],
+    + ["15k", "12k", "2018", "no", "no", "skip", "skip"]
+    + [*READ, "Where each part goes", "Roth money", "/why roth"],
     {
         "path": "job_change",
         "age": [40, None],
@@ -92,7 +97,7 @@ RETIRING = Person(
     "74-retiring",
     ["1", "74", "$60k", "300k", "none", "none", "December 31", "no", "280k", "1"]
     + NOTHING_MORE
-    + ["/why rmd"],
+    + [*READ, "Where each part goes", "RMDs", "/why rmd"],
     {
         "path": "job_change",
         "age": [74, None],
@@ -108,7 +113,9 @@ RETIRING = Person(
 )
 NEXT_YEAR = Person(
     "45-leaving-next-year",
-    ["1", "45", "$90k", "80k", "none", "8k", "end of next month", "yes", "1"] + NOTHING_MORE,
+    ["1", "45", "$90k", "80k", "none", "8k", "end of next month", "yes", "1"]
+    + NOTHING_MORE
+    + [*READ, "Your loan"],
     {
         "path": "job_change",
         "age": [45, None],
@@ -122,7 +129,7 @@ NEXT_YEAR = Person(
 )
 MARRIED = Person(
     "66-married-both-over-65",
-    ["1", "66", "$50k", "20k", "none", "none", "December 31", "2", "67"] + NOTHING_MORE,
+    ["1", "66", "$50k", "20k", "none", "none", "December 31", "2", "67"] + NOTHING_MORE + READ,
     {
         "path": "job_change",
         "age": [66, None],
@@ -137,7 +144,9 @@ MARRIED = Person(
 )
 LOAN_AND_CASH = Person(
     "45-cash-out-and-unpaid-loan",
-    ["1", "45", "$85k", "60,000", "none", "10k", "December 15", "1"] + NOTHING_MORE,
+    ["1", "45", "$85k", "60,000", "none", "10k", "December 15", "1"]
+    + NOTHING_MORE
+    + [*READ, "Your loan", "Chart"],
     {
         "path": "job_change",
         "age": [45, None],
@@ -245,3 +254,10 @@ def test_cash_out_is_taxed_on_top_of_the_unpaid_loan(outputs: dict[str, str]) ->
     alone = report({**LOAN_AND_CASH.answers, "loan": "0"})
     assert option(r, "cash_out").federal_tax > option(alone, "cash_out").federal_tax
     assert money(option(r, "cash_out").federal_tax) in out
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=[p.name for p in PEOPLE])
+def test_the_answer_opens_with_one_screen(person: Person) -> None:
+    verdict = first_verdict(person.typed, TODAY)
+    assert len(to_plain(verdict.text)) <= 700, to_plain(verdict.text)
+    assert verdict.report is None and len(verdict.choices) >= 4

@@ -14,18 +14,20 @@ from bot.dialogue.machine import handle
 from bot.dialogue.profile import build_profile, pay_in_year_of, slowest_schedule
 from bot.dialogue.questions import BY_KEY, Asking
 from engine import evaluate
+from tests.dialogue.walk import every_section
 
 TODAY = date(2026, 12, 3)
 
 
 def run(lines: list[str]) -> tuple[Any, list[str]]:
-    """Feed typed lines; return the final state and every reply text."""
+    """Feed typed lines; return the final state and every reply text, with every section of
+    the answer opened at the end (as a person taps them)."""
     state: Any = None
     texts: list[str] = []
     for line in lines:
         state, replies = handle(state, line, today=TODAY)
         texts += [r.text for r in replies]
-    return state, texts
+    return state, texts + every_section(state, TODAY)
 
 
 def asked(texts: list[str], words: str) -> bool:

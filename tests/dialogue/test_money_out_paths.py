@@ -73,7 +73,8 @@ LOAN_ANSWERS: dict[str, Any] = {
 
 
 def test_withdrawal_path_finds_the_gross_for_the_cash_needed(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "w.db", WITHDRAWAL_TYPED, as_of=TODAY.isoformat())
+    typed = [*WITHDRAWAL_TYPED, "Your withdrawal"]  # the verdict, then that section opened
+    out = run_piped(tmp_path / "w.db", typed, as_of=TODAY.isoformat())
     w = evaluate(build_profile(WITHDRAWAL_ANSWERS, TODAY)).withdrawal
     assert w is not None and w.net == 8000 and w.withholding_rule == "elective_10"
     assert f"To have $8,000 in hand, ask the plan for {money(w.gross)}" in out
@@ -83,7 +84,8 @@ def test_withdrawal_path_finds_the_gross_for_the_cash_needed(tmp_path: Path) -> 
 
 
 def test_loan_path_shows_the_payment_per_paycheck(tmp_path: Path) -> None:
-    out = run_piped(tmp_path / "l.db", [*LOAN_TYPED, "I got laid off?"], as_of=TODAY.isoformat())
+    typed = [*LOAN_TYPED, "Your new loan", "I got laid off?"]  # a section, then a question
+    out = run_piped(tmp_path / "l.db", typed, as_of=TODAY.isoformat())
     q = evaluate(build_profile(LOAN_ANSWERS, TODAY)).loan.request
     assert q is not None and q.allowed and q.payment is not None
     assert f"You repay {money(q.payment)} each payday" in out

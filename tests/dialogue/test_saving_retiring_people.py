@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from bot.dialogue.profile import build_profile
-from bot.render import money
+from bot.render import money, to_plain
 from engine import Report, evaluate
 from tests.dialogue.console_driver import run_piped
+from tests.dialogue.walk import first_verdict
 
 TODAY = date(2026, 12, 3)
 SNAPSHOTS = Path(__file__).parent / "people"
@@ -44,6 +45,8 @@ def saver(
     """A saver on the "Am I saving right?" path, retiring at 65 with the safe harbor match."""
     typed = ["4", str(age), "65", pay, balance, percent, "1"]
     typed += [last_year] if last_year else []
+    typed += ["Where it's heading", "Saving & match", "How it's invested", "Limits", "What to do"]
+    typed += ["What I assumed"]
     answers = {
         "path": "saving",
         "age": [age, None],
@@ -69,6 +72,8 @@ def retiree(name: str, savings: str, spending: str, essential: str, social: str)
     """A 64-year-old stopping work now, Social Security at 67, 60% stocks, single."""
     typed = ["5", "64", "now", "0", savings, spending, essential, social, "67", "none", "60%", "1"]
     typed += ["skip"]  # no annuity quote
+    typed += ["Your retirement", "Later years", "How it's invested", "What to do", "What I assumed"]
+    typed += ["Chart"]  # every section opened, the chart last
     amount = {"k": "000"}
     answers = {
         "path": "retiring",
@@ -157,3 +162,10 @@ def test_the_three_retirees_are_enough_short_and_very_short() -> None:
         rates.append(t.historical.success_rate)
     assert rates[0] == 1
     assert 0 < rates[2] < rates[1] < 1
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=[p.name for p in PEOPLE])
+def test_the_answer_opens_with_one_screen(person: Person) -> None:
+    verdict = first_verdict(person.typed, TODAY)
+    assert len(to_plain(verdict.text)) <= 700, to_plain(verdict.text)
+    assert verdict.report is None and len(verdict.choices) >= 4

@@ -94,11 +94,19 @@ def test_start_payload_opens_the_path_in_the_dialogue() -> None:
     assert "Welcome back" in replies[0].text
 
 
-def test_why_with_a_section_shows_only_that_section() -> None:
+def test_why_lists_the_sections_and_shows_only_one() -> None:
     state, _ = run(["/start", *JOB_CHANGE])
-    _, everything = handle(state, "/why", today=TODAY)
-    _, limits = handle(state, "/why job_change", today=TODAY)
-    assert 0 < len("".join(r.text for r in limits)) < len("".join(r.text for r in everything))
+    _, listing = handle(state, "/why", today=TODAY)
+    assert listing[0].question == "section"  # (then the follow-up question, asked again)
+    assert "why:options" in [c.key for c in listing[0].choices]
+    _, options = handle(state, "/why options", today=TODAY)
+    text = "".join(r.text for r in options)
+    assert "Where the figures come from: Your options" in text
+    assert "value at retirement" in text and "Most you can borrow" not in text
+    _, pressed = handle(state, "", today=TODAY, button=("section", "why:options"))
+    assert [r.text for r in pressed] == [r.text for r in options]
+    _, unknown = handle(state, "/why limits", today=TODAY)  # not a section of this answer
+    assert "no figures under" in unknown[0].text and unknown[0].choices
 
 
 def test_buttons_come_from_the_reply_not_the_state() -> None:

@@ -1,6 +1,8 @@
 """Snapshots of what contrasting people read (clock and year fixed), reviewed by a person.
 
-Regenerate after a deliberate wording change with UPDATE_SNAPSHOTS=1, then read the diff.
+Each shows the verdict (the first message, its buttons under it), then every section its
+buttons open, one after the other. Regenerate after a deliberate wording change with
+UPDATE_SNAPSHOTS=1, then read the diff.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.render import render_answer, to_plain
-from engine import evaluate, parse_profile
+from bot.render import button_label, render_part, render_verdict, sections_of, to_plain
+from bot.render.sections import CHART, SOURCES
+from engine import Report, evaluate, parse_profile
 
 HERE = Path(__file__).parent / "snapshots"
 AS_OF = "2026-11-23"
@@ -236,10 +239,22 @@ PEOPLE |= {
 }
 
 
+def report_of(name: str) -> Report:
+    """The engine's report for a snapshot person."""
+    return evaluate(parse_profile({"as_of": AS_OF, **PEOPLE[name][1]}))
+
+
 def render(path: str, profile: dict[str, Any]) -> str:
-    """What the person reads, as plain text (the console's view), messages separated."""
+    """What the person reads, as plain text (the console's view): the verdict with its buttons,
+    then each section under its button's name."""
     report = evaluate(parse_profile({"as_of": AS_OF, **profile}))
-    return "\n\n=====\n\n".join(to_plain(m) for m in render_answer(report, path)) + "\n"
+    found = sections_of(report, path)
+    buttons = " ".join(f"[{button_label(k)}]" for k in found.keys)
+    out = [to_plain(render_verdict(report, path)) + "\n" + buttons]
+    for key in found.keys:
+        if key not in (CHART, SOURCES):
+            out.append(f"== {button_label(key)} ==\n" + to_plain(render_part(report, path, key)))
+    return "\n\n".join(out) + "\n"
 
 
 @pytest.mark.parametrize("name", sorted(PEOPLE))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.dialogue.commands import menu
+from bot.render import to_plain
 from tests.telegram.bot_process import TOKEN, BotProcess, FakeServer, free_port, wait
 
 ANSWERS = ["45", "85k", "60000", "12000", None, "2023-03-01", "8000", "2026-12-15", None]
@@ -79,10 +80,20 @@ def test_whole_conversation_buttons_and_text(server: FakeServer, tmp_path: Path)
         say(server, 11, "two hundred")  # bad input: re-asked
         assert "Question 1 of" in texts(server, 11)[-1]
         conversation(server, 11)
-        wait(lambda: any("side by side" in t for t in texts(server, 11)), what="the answer")
+        wait(lambda: any("My suggestion" in t for t in texts(server, 11)), what="the verdict")
+        verdict = next(m for m in server.client.sent(11) if "My suggestion" in m.get("text", ""))
+        assert len(to_plain(verdict["text"])) <= 700  # one screen
+        keys = [
+            b["callback_data"] for row in verdict["reply_markup"]["inline_keyboard"] for b in row
+        ]
+        assert "a:section:options" in keys and "a:section:loan" in keys
+        assert not any(m["method"] == "sendPhoto" for m in server.client.sent(11))  # not yet
+        assert "April 15, 2027" in verdict["text"]
+        say(server, 11, tap="a:section:options")  # a tap opens the options, then the chart
+        wait(lambda: any("side by side" in t for t in texts(server, 11)), what="the options")
         wait(lambda: any(m["method"] == "sendPhoto" for m in server.client.sent(11)), what="chart")
-        joined = "\n".join(texts(server, 11))
-        assert "April 15, 2027" in joined
+        options = next(m for m in server.client.sent(11) if "side by side" in m.get("text", ""))
+        assert options["reply_markup"]["inline_keyboard"]  # the buttons again
         say(server, 11, "/back")
         # The answer's last parts may still be arriving: wait for the /back prompt itself.
         wait(
@@ -121,7 +132,7 @@ def test_restart_duplicate_and_interleaved_users(server: FakeServer, tmp_path: P
     bot = BotProcess(server, db, tmp_path / "bot.log")
     try:
         conversation(server, 21, 3, 9)
-        wait(lambda: any("side by side" in t for t in texts(server, 21)), what="answer 21")
+        wait(lambda: any("My suggestion" in t for t in texts(server, 21)), what="answer 21")
         say(server, 22, "300000")
         assert "Question 4 of" in texts(server, 22)[-1]
         # a redelivered update changes nothing and sends nothing
