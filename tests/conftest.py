@@ -8,10 +8,13 @@ fake Bot API as a process, a fresh-clone install) or kills one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.postgres import PostgresServer, bindir
 
 TESTS = Path(__file__).resolve().parent
 
@@ -37,6 +40,7 @@ SLOW_FILES = (
     "engine/test_public_cases_2.py",
     "telegram/test_bot_e2e.py",
     "telegram/test_money_out_e2e.py",
+    "store/test_postgres.py",
 )
 # Single tests elsewhere that start or kill a process.
 SLOW_TESTS = (
@@ -53,3 +57,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         test = f"{rel}::{item.originalname if isinstance(item, pytest.Function) else item.name}"
         if rel.startswith(SLOW_FILES) or test in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+NO_POSTGRES = (
+    "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin, "
+    "/usr/local/bin): install Debian's postgresql package to run the PostgreSQL tests"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole run (skipped without binaries; CI fails instead)."""
+    found = bindir()
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {NO_POSTGRES}")
+        pytest.skip(NO_POSTGRES)
+    server = PostgresServer(found)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """The URL of a new, empty PostgreSQL database."""
+    return postgres.database()
