@@ -55,8 +55,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         rel = Path(str(item.path)).resolve().relative_to(TESTS).as_posix()
         test = f"{rel}::{item.originalname if isinstance(item, pytest.Function) else item.name}"
-        if rel.startswith(SLOW_FILES) or test in SLOW_TESTS:
+        if rel.startswith(SLOW_FILES) or test in SLOW_TESTS or on_postgres(item):
             item.add_marker(pytest.mark.slow)
+
+
+def on_postgres(item: pytest.Item) -> bool:
+    """Whether a test needs the PostgreSQL server (a process the session starts)."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    return bool(names & {"postgres", "pg_url"}) or params.get("backend") == "postgres"
 
 
 NO_POSTGRES = (
