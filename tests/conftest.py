@@ -78,7 +78,7 @@ def postgres() -> Iterator[PostgresServer]:
     """A real PostgreSQL server for the whole run (skipped without binaries; CI fails instead)."""
     found = bindir()
     if found is None:
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI"):
             pytest.fail(f"CI must run the PostgreSQL tests: {NO_POSTGRES}")
         pytest.skip(NO_POSTGRES)
     server = PostgresServer(found)
