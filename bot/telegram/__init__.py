@@ -91,13 +91,14 @@ class Service:
         self.receipts = Receipts(receipts_path(settings))
         self.claims = Claims(self.url) if self.url else None
         self.pg: PostgresStore | None = None
-        self.sender = (ClaimedSender if self.claims else Sender)(
-            self.outdb, self.bot, self.fail, self.receipts
-        )
-        self.turns = (ClaimedTurns if self.claims else Turns)(self.db, self.bot, self.sender.wake)
-        if isinstance(self.sender, ClaimedSender) and isinstance(self.turns, ClaimedTurns):
-            assert self.claims is not None
-            self.sender.claims = self.turns.claims = self.claims
+        self.sender: Sender
+        self.turns: Turns
+        if self.claims is None:
+            self.sender = Sender(self.outdb, self.bot, self.fail, self.receipts)
+            self.turns = Turns(self.db, self.bot, self.sender.wake)
+        else:
+            self.sender = ClaimedSender(self.claims, self.outdb, self.bot, self.fail, self.receipts)
+            self.turns = ClaimedTurns(self.claims, self.db, self.bot, self.sender.wake)
 
     def fail(self, reason: str) -> None:
         """Stop the process with a non-zero exit (the token was refused)."""
@@ -229,9 +230,13 @@ class Service:
             await self.db.call(self.db.store.check_writable, write=True)
             # As with SQLite's NORMAL: a delivered mark lost in a crash of the server only
             # repeats a message, so the sender's commits do not wait for the disk.
-            self.pg = PostgresStore(url, pool_size=threads, synchronous=False, application="sender")
-            pg = self.pg
-            await self.outdb.open(lambda: pg)
+            await self.outdb.open(
+                lambda: PostgresStore(
+                    url, pool_size=threads, synchronous=False, application="advisor-sender"
+                )
+            )
+            assert isinstance(self.outdb.store, PostgresStore)
+            self.pg = self.outdb.store
             assert self.claims is not None
             await self.claims.open()
             if self.mode == "polling" and not await self.claims.take_poller():

@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from telegram import Bot
+
 from bot.pgstore import ChatClaims
 from bot.store import StoreError
 from bot.telegram.app import Turns
-from bot.telegram.sender import Sender
+from bot.telegram.database import Database
+from bot.telegram.sender import Receipts, Sender
 from bot.telegram.workers import ChatWorkers
 
 T = TypeVar("T")
@@ -101,7 +104,12 @@ async def claimed(
 class ClaimedTurns(Turns):
     """Turns that claim each chat first (several workers on one PostgreSQL database)."""
 
-    claims: Claims
+    def __init__(
+        self, claims: Claims, db: Database, bot: Bot, delivered: Callable[[int], None]
+    ) -> None:
+        """The claims, then what Turns takes."""
+        super().__init__(db, bot, delivered)
+        self.claims = claims
 
     async def _drain(self, chat_id: int) -> None:
         """The chat's inbox, while this worker holds the chat's "turns" claim."""
@@ -111,7 +119,17 @@ class ClaimedTurns(Turns):
 class ClaimedSender(Sender):
     """A sender that claims each chat first (several workers on one PostgreSQL database)."""
 
-    claims: Claims
+    def __init__(
+        self,
+        claims: Claims,
+        db: Database,
+        bot: Bot,
+        fatal: Callable[[str], None],
+        receipts: Receipts,
+    ) -> None:
+        """The claims, then what Sender takes."""
+        super().__init__(db, bot, fatal, receipts)
+        self.claims = claims
 
     async def _drain(self, chat_id: int) -> None:
         """The chat's outbox, while this worker holds the chat's "send" claim."""

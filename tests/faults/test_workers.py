@@ -244,3 +244,33 @@ def test_three_workers_one_killed_every_message_answered_once_in_order(
     assert not wrong
     assert repeats <= 1  # the reply in flight at the kill, at most
     assert left == (0, 0)
+
+
+def test_polling_takes_one_worker_per_database(tmp_path: Path, postgres: PostgresServer) -> None:
+    """A second polling worker on the same database stops at start-up and says why."""
+    url = postgres.database()
+    server = FakeServer()
+    first = BotProcess(
+        server, tmp_path / "a" / "advisor.db", tmp_path / "a.log", **{"ADVISOR_DATABASE_URL": url}
+    )
+    try:
+        wait(lambda: any(c[0] == "getUpdates" for c in server.client.calls()), what="polling")
+        server.client.user_sends(61_001, "/start")
+        wait(lambda: server.client.sent(61_001), what="the greeting")
+        second = BotProcess(
+            server,
+            tmp_path / "b" / "advisor.db",
+            tmp_path / "b.log",
+            **{"ADVISOR_DATABASE_URL": url},
+        )
+        assert second.proc.wait(timeout=60) == 1
+        second.logfile.close()
+        assert "another worker is polling Telegram for this database" in second.log.read_text()
+        server.client.user_taps(61_001, "a:goal:job_change")
+        wait(lambda: len(server.client.sent(61_001)) >= 2, what="the first question")
+        time.sleep(1.0)
+        assert len(server.client.sent(61_001)) == 2  # each answered once
+    finally:
+        code = first.stop()
+        server.stop()
+    assert code == 0
