@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,11 @@ def test_a_chat_is_claimed_by_one_worker_and_freed_when_it_dies(pg_url: str) -> 
         assert b.take("turns", 9)
         assert not a.take("turns", 9)
         b.close()  # kill -9 closes the connection the same way: PostgreSQL frees its claims
-        assert a.take("turns", 9) and a.take("send", 9)
+        deadline = time.monotonic() + 10  # once the server process of that connection ended
+        while not a.take("turns", 9):
+            assert time.monotonic() < deadline, "the claim outlived its connection"
+            time.sleep(0.05)
+        assert a.take("send", 9)
         raw(pg_url, "DELETE FROM inbox")
         assert a.release("turns", 9, "inbox") is False
     finally:
@@ -195,7 +200,10 @@ def test_only_one_worker_polls(pg_url: str) -> None:
         assert a.take_poller() and a.take_poller()
         assert not b.take_poller()
         a.close()
-        assert b.take_poller()
+        deadline = time.monotonic() + 10  # once the server process of that connection ended
+        while not b.take_poller():
+            assert time.monotonic() < deadline, "the poller's lock outlived its connection"
+            time.sleep(0.05)
     finally:
         a.close()
         b.close()
