@@ -5,8 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.settings import SettingsError, load_settings
+from bot.pgstore import PostgresStore, describe_url
+from bot.settings import Settings, SettingsError, load_settings
 from bot.store import SQLiteStore, StoreError
+
+
+def open_store(settings: Settings) -> SQLiteStore | PostgresStore:
+    """The configured store: PostgreSQL when ADVISOR_DATABASE_URL is set, else the SQLite file."""
+    if settings.ADVISOR_DATABASE_URL is not None:
+        return PostgresStore(settings.ADVISOR_DATABASE_URL.get_secret_value(), pool_size=1)
+    return SQLiteStore(settings.ADVISOR_DB, synchronous=settings.ADVISOR_DB_SYNC)
+
+
+def database_name(settings: Settings) -> str:
+    """The database as messages name it (a URL without its password, or the file)."""
+    if settings.ADVISOR_DATABASE_URL is not None:
+        return describe_url(settings.ADVISOR_DATABASE_URL.get_secret_value())
+    return str(settings.ADVISOR_DB)
 
 
 def main(cmd: str, argv: list[str]) -> int:
@@ -24,11 +39,12 @@ def main(cmd: str, argv: list[str]) -> int:
     if cmd == "check":
         ap.add_argument("--telegram", action="store_true", help="also require the bot token")
     args = ap.parse_args(argv)
+    name = database_name(settings)
     try:
-        with SQLiteStore(settings.ADVISOR_DB, synchronous=settings.ADVISOR_DB_SYNC) as store:
+        with open_store(settings) as store:
             if cmd == "backup":
                 store.backup(args.path)
-                print(f"backed up {settings.ADVISOR_DB} to {args.path}")
+                print(f"backed up {name} to {args.path}")
             elif cmd == "purge":
                 if args.inactive_days < 1:
                     print("error: --inactive-days must be at least 1", file=sys.stderr)
@@ -38,7 +54,7 @@ def main(cmd: str, argv: list[str]) -> int:
                 print(f"purged {n} chats inactive for {args.inactive_days} days or more")
             else:
                 stats = store.stats()
-                print(f"settings ok; database {settings.ADVISOR_DB} ok ({stats['chats']} chats)")
+                print(f"settings ok; database {name} ok ({stats['chats']} chats)")
     except (StoreError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
     ADVISOR_DB: Path = Path("data/advisor.db")
     ADVISOR_DB_SYNC: Literal["FULL", "NORMAL"] = "FULL"
+    # PostgreSQL instead of the SQLite file: several workers on one database (webhook mode).
+    ADVISOR_DATABASE_URL: SecretStr | None = None
     ADVISOR_CHARTS: Path = Path("data/charts")
     ADVISOR_RETENTION_DAYS: int = Field(default=180, ge=1, le=3650)
     WEBHOOK_URL: str | None = None
@@ -55,6 +57,16 @@ class Settings(BaseSettings):
         """Telegram's secret_token: 1-256 of A-Z, a-z, 0-9, _ and - (empty would check nothing)."""
         if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
             raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (not empty)")
+        return v
+
+    @field_validator("ADVISOR_DATABASE_URL")
+    @classmethod
+    def _postgres_url(cls, v: SecretStr | None) -> SecretStr | None:
+        """A PostgreSQL URL (postgresql://user:password@host:port/database); empty is unset."""
+        if v is None or not v.get_secret_value():
+            return None
+        if not v.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (unset it to use the SQLite file)")
         return v
 
     @field_validator("LOG_LEVEL", mode="before")

@@ -133,7 +133,7 @@ class Turn:
 
 @runtime_checkable
 class ChatStore(Protocol):
-    """The narrow storage interface the bot depends on (SQLite now, maybe PostgreSQL later)."""
+    """The narrow storage interface the bot depends on (SQLiteStore; PostgresStore in pgstore)."""
 
     def load(self, chat_id: int) -> ChatRecord | None:
         """Return the chat's record, or None if nothing is stored for it."""

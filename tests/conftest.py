@@ -8,10 +8,13 @@ fake Bot API as a process, a fresh-clone install) or kills one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.postgres import PostgresServer, bindir
 
 TESTS = Path(__file__).resolve().parent
 
@@ -37,6 +40,7 @@ SLOW_FILES = (
     "engine/test_public_cases_2.py",
     "telegram/test_bot_e2e.py",
     "telegram/test_money_out_e2e.py",
+    "store/test_postgres.py",
 )
 # Single tests elsewhere that start or kill a process.
 SLOW_TESTS = (
@@ -51,5 +55,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         rel = Path(str(item.path)).resolve().relative_to(TESTS).as_posix()
         test = f"{rel}::{item.originalname if isinstance(item, pytest.Function) else item.name}"
-        if rel.startswith(SLOW_FILES) or test in SLOW_TESTS:
+        if rel.startswith(SLOW_FILES) or test in SLOW_TESTS or on_postgres(item):
             item.add_marker(pytest.mark.slow)
+
+
+def on_postgres(item: pytest.Item) -> bool:
+    """Whether a test needs the PostgreSQL server (a process the session starts)."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    return bool(names & {"postgres", "pg_url"}) or params.get("backend") == "postgres"
+
+
+NO_POSTGRES = (
+    "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin, "
+    "/usr/local/bin): install Debian's postgresql package to run the PostgreSQL tests"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole run (skipped without binaries; CI fails instead)."""
+    found = bindir()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {NO_POSTGRES}")
+        pytest.skip(NO_POSTGRES)
+    server = PostgresServer(found)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """The URL of a new, empty PostgreSQL database."""
+    return postgres.database()

@@ -4,6 +4,11 @@ Exactly once, end to end: an update is written to the inbox before Telegram is t
 received (before the next getUpdates moves the offset; before the webhook's 200). Each chat's
 inbox is processed in update-id order; the new state, the processed mark and the replies are
 one transaction; the outbox is then delivered per chat in order. A restart finishes both.
+
+The store is the SQLite file (one process: its lock file says so) or, with
+ADVISOR_DATABASE_URL, PostgreSQL: then any number of webhook workers share the database, each
+chat claimed by one worker at a time (bot/telegram/claims.py), and a sweep every second wakes
+work a killed worker left. Polling takes one process per bot (Telegram serves one getUpdates).
 """
 
 from __future__ import annotations
@@ -26,13 +31,15 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.dialogue.commands import menu
+from bot.pgstore import PostgresStore
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import ProcessLock, SQLiteStore, StoreError
 from bot.telegram.app import Turns
-from bot.telegram.database import BUSY_TIMEOUT_MS, Database
+from bot.telegram.claims import SWEEP_AGE, SWEEP_EVERY, ClaimedSender, ClaimedTurns, Claims
+from bot.telegram.database import BUSY_TIMEOUT_MS, Database, pool_threads
 from bot.telegram.health import Health, sd_notify
 from bot.telegram.listener import listen, read_body
-from bot.telegram.logs import setup_logging
+from bot.telegram.logs import setup_logging, url_secrets
 from bot.telegram.polling import ALLOWED, poll
 from bot.telegram.sender import Receipts, Sender
 from bot.telegram.updates import UnreadableUpdate, parse_update, update_id_of
@@ -56,7 +63,10 @@ class Service:
         self.settings = settings
         self.mode = "webhook" if settings.WEBHOOK_URL else "polling"
         self.health = Health(mode=self.mode, poll_timeout=POLL_TIMEOUT)
-        self.db = Database(self.health)
+        url = settings.ADVISOR_DATABASE_URL
+        self.url = url.get_secret_value() if url is not None else None
+        self.threads = pool_threads() if self.url else 1
+        self.db = Database(self.health, self.threads)
         base = settings.TELEGRAM_API_BASE_URL
         self.bot = Bot(
             settings.TELEGRAM_BOT_TOKEN.get_secret_value(),
@@ -78,10 +88,18 @@ class Service:
         self.stopping = asyncio.Event()
         # The sender has its own connection and thread: a delivered mark never queues behind a
         # turn's commit, which keeps the window for a repeat after kill -9 to a few microseconds.
-        self.outdb = Database(self.health)
-        self.receipts = Receipts(Path(f"{settings.ADVISOR_DB}.sent"))
-        self.sender = Sender(self.outdb, self.bot, self.fail, self.receipts)
-        self.turns = Turns(self.db, self.bot, self.sender.wake)
+        self.outdb = Database(self.health, self.threads)
+        self.receipts = Receipts(receipts_path(settings))
+        self.claims = Claims(self.url) if self.url else None
+        self.pg: PostgresStore | None = None
+        self.sender: Sender
+        self.turns: Turns
+        if self.claims is None:
+            self.sender = Sender(self.outdb, self.bot, self.fail, self.receipts)
+            self.turns = Turns(self.db, self.bot, self.sender.wake)
+        else:
+            self.sender = ClaimedSender(self.claims, self.outdb, self.bot, self.fail, self.receipts)
+            self.turns = ClaimedTurns(self.claims, self.db, self.bot, self.sender.wake)
 
     def fail(self, reason: str) -> None:
         """Stop the process with a non-zero exit (the token was refused)."""
@@ -194,27 +212,72 @@ class Service:
                 with contextlib.suppress(StoreError):
                     await self.turns.scrub()
 
+    async def sweep(self) -> None:
+        """PostgreSQL: wake chats whose rows wait longer than SWEEP_AGE (a dead worker's)."""
+        assert self.pg is not None
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                inbox, outbox = await self.outdb.call(self.pg.waiting_chats, SWEEP_AGE)
+            except StoreError as exc:
+                log.warning("sweep skipped: %s", exc)
+                continue
+            for chat in inbox:
+                self.turns.wake(chat)
+            for chat in outbox:
+                self.sender.wake(chat)
+
+    async def open_stores(self) -> None:
+        """Open the turns' and the sender's stores (and the claims); StoreError if not."""
+        s = self.settings
+        if self.url is not None:
+            url, threads = self.url, self.threads
+            await self.db.open(lambda: PostgresStore(url, pool_size=threads))
+            await self.db.call(self.db.store.check_writable, write=True)
+            # As with SQLite's NORMAL: a delivered mark lost in a crash of the server only
+            # repeats a message, so the sender's commits do not wait for the disk.
+            await self.outdb.open(
+                lambda: PostgresStore(
+                    url, pool_size=threads, synchronous=False, application="advisor-sender"
+                )
+            )
+            assert isinstance(self.outdb.store, PostgresStore)
+            self.pg = self.outdb.store
+            assert self.claims is not None
+            await self.claims.open()
+            if self.mode == "polling" and not await self.claims.take_poller():
+                raise StoreError(
+                    "another worker is polling Telegram for this database; polling takes one "
+                    "process (set WEBHOOK_URL to run several workers behind a load balancer)"
+                )
+            return
+        await self.db.open(
+            lambda: SQLiteStore(
+                s.ADVISOR_DB, synchronous=s.ADVISOR_DB_SYNC, busy_timeout_ms=BUSY_TIMEOUT_MS
+            )
+        )
+        # in WAL mode a locked database still opens for reading
+        await self.db.call(self.db.store.check_writable, write=True)
+        # A delivered mark lost in a power cut only repeats a message: no fsync for it.
+        await self.outdb.open(
+            lambda: SQLiteStore(s.ADVISOR_DB, synchronous="NORMAL", busy_timeout_ms=BUSY_TIMEOUT_MS)
+        )
+
+    async def close_stores(self) -> None:
+        """Close the stores and the claims (PostgreSQL then releases this worker's claims)."""
+        await self.db.close()
+        await self.outdb.close()
+        if self.claims is not None:
+            await self.claims.close()
+
     async def run(self) -> int:
         """Open, connect, serve until SIGTERM/SIGINT or a refused token; the exit code."""
         s = self.settings
         try:
-            await self.db.open(
-                lambda: SQLiteStore(
-                    s.ADVISOR_DB, synchronous=s.ADVISOR_DB_SYNC, busy_timeout_ms=BUSY_TIMEOUT_MS
-                )
-            )
-            # in WAL mode a locked database still opens for reading
-            await self.db.call(self.db.store.check_writable, write=True)
-            # A delivered mark lost in a power cut only repeats a message: no fsync for it.
-            await self.outdb.open(
-                lambda: SQLiteStore(
-                    s.ADVISOR_DB, synchronous="NORMAL", busy_timeout_ms=BUSY_TIMEOUT_MS
-                )
-            )
+            await self.open_stores()
         except StoreError as exc:
             log.error("cannot open the database: %s", exc)
-            await self.db.close()
-            await self.outdb.close()
+            await self.close_stores()
             return 1
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -254,6 +317,8 @@ class Service:
                 )
             tasks.append(asyncio.create_task(self.start_sending()))
             tasks += [asyncio.create_task(self.watchdog()), asyncio.create_task(self.scrubber())]
+            if self.pg is not None:
+                tasks.append(asyncio.create_task(self.sweep()))
             log.info(
                 "advisor running (%s); health on %s:%s", self.mode, s.WEBHOOK_LISTEN, s.WEBHOOK_PORT
             )
@@ -273,19 +338,30 @@ class Service:
             await self.sender.stop()
             with contextlib.suppress(TelegramError):
                 await self.bot.shutdown()
-            await self.db.close()
-            await self.outdb.close()
+            await self.close_stores()
             self.receipts.close()
         return EXIT_TOKEN if self.fatal_reason else 0
 
 
+def receipts_path(settings: Settings) -> Path:
+    """This process's delivery receipts: beside the SQLite file (ADVISOR_DB's name either way)."""
+    path = Path(f"{settings.ADVISOR_DB}.sent")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
 async def serve(settings: Settings) -> int:
-    """Hold the database's lock file, then run the service; the exit code."""
-    try:
-        lock = ProcessLock(settings.ADVISOR_DB)
-    except StoreError as exc:
-        log.error("cannot start: %s", exc)
-        return 1
+    """Hold the SQLite file's lock (one process per file), then run the service; the exit code.
+
+    On PostgreSQL no lock file: several workers share the database by design.
+    """
+    lock: ProcessLock | None = None
+    if settings.ADVISOR_DATABASE_URL is None:
+        try:
+            lock = ProcessLock(settings.ADVISOR_DB)
+        except StoreError as exc:
+            log.error("cannot start: %s", exc)
+            return 1
     try:
         service = Service(settings)
         code = await service.run()
@@ -295,7 +371,8 @@ async def serve(settings: Settings) -> int:
             )
         return code
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def main(argv: list[str]) -> int:
@@ -311,6 +388,8 @@ def main(argv: list[str]) -> int:
     ]
     if settings.WEBHOOK_SECRET:
         secrets.append(settings.WEBHOOK_SECRET.get_secret_value())
+    if settings.ADVISOR_DATABASE_URL:
+        secrets += url_secrets(settings.ADVISOR_DATABASE_URL.get_secret_value())
     setup_logging(settings.LOG_LEVEL, secrets, settings.LOG_FORMAT)
     try:
         return asyncio.run(serve(settings))

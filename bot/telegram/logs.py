@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from urllib.parse import unquote, urlsplit
 
 # These loggers dump request parameters and update contents (the person's answers) at DEBUG,
 # and httpx logs request URLs, which contain the token: keep them above that.
@@ -26,12 +27,27 @@ NOISY = {
 }
 
 
+def url_secrets(url: str | None) -> list[str]:
+    """What of a database URL must never be logged: the URL itself and its password."""
+    if not url:
+        return []
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    found = [url]
+    if password:
+        found += [password, unquote(password)]
+    return found
+
+
 class Redact(logging.Filter):
     """Replaces secrets in every record's final message."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        # longest first: a URL is redacted whole before its password is looked for
+        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message, scrub it, and freeze it."""

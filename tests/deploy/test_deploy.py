@@ -35,6 +35,39 @@ def test_unit_files_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     assert "ProtectSystem=strict" in (DEPLOY / "advisor.service").read_text()
 
 
+def test_worker_template_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    analyze = require_tool("systemd-analyze")
+    text = (DEPLOY / "advisor@.service").read_text().replace("/opt/advisor", str(ROOT))
+    (tmp_path / "advisor@.service").write_text(text)
+    proc = subprocess.run(
+        [analyze, "verify", str(tmp_path / "advisor@8441.service")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and "advisor@.service" not in proc.stderr, proc.stderr
+    single = (DEPLOY / "advisor.service").read_text()
+    for line in single.splitlines():  # the same hardening as the single-process unit
+        if line.startswith(("Protect", "Private", "Restrict", "SystemCall", "Capability")):
+            assert line in text, line
+    assert "WEBHOOK_PORT=%i" in text and "ADVISOR_DB=/var/lib/advisor/worker-%i.db" in text
+
+
+def test_several_workers_section_matches_the_files() -> None:
+    """deploy/README.md walks through PostgreSQL, N workers and Caddy with the shipped files."""
+    readme = (DEPLOY / "README.md").read_text()
+    section = readme.split("## Several workers", 1)[1].split("\n## ", 1)[0]
+    for step in ("**PostgreSQL**", "**Settings.**", "**N workers**", "**Caddy**"):
+        assert step in section, step
+    for name in ("advisor@.service", "Caddyfile.workers", "ADVISOR_DATABASE_URL", "pg_dump"):
+        assert name in section, name
+    caddy = (DEPLOY / "Caddyfile.workers").read_text()
+    upstreams = re.findall(r"127\.0\.0\.1:(\d+)", caddy)
+    instances = re.findall(r"advisor@(\d+)", section.split("**Caddy**")[0])
+    assert upstreams and set(upstreams) == set(instances), (upstreams, instances)
+    assert "health_uri /healthz" in caddy and "lb_policy round_robin" in caddy
+
+
 def test_dockerfile_passes_hadolint() -> None:
     proc = subprocess.run(
         [require_tool("hadolint"), str(DEPLOY / "Dockerfile")],

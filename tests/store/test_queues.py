@@ -1,9 +1,8 @@
-"""The inbox and outbox of the Telegram adapter, file modes and the process lock (real files)."""
+"""The inbox and outbox of the Telegram adapter on both backends; SQLite's file modes and lock."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -18,14 +17,15 @@ from bot.store import (
     StoreWriteFailed,
     Turn,
 )
+from tests.store.conftest import Backend
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_update_is_received_once_and_not_again_after_processing(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "q.db") as s:
+def test_update_is_received_once_and_not_again_after_processing(backend: Backend) -> None:
+    with backend.open() as s:
         first = Received(10, 7, {"kind": "text", "text": "45"})
         assert s.receive([first, Received(11, 7, {"kind": "text", "text": "85k"})]) == 2
         assert s.receive([first]) == 0  # redelivered before processing
@@ -40,19 +40,20 @@ def test_update_is_received_once_and_not_again_after_processing(tmp_path: Path) 
         assert s.load_state(7) == {"a": 1}
 
 
-def test_turn_is_one_transaction(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "t.db") as s:
+def test_turn_is_one_transaction(backend: Backend) -> None:
+    with backend.open() as s:
         s.receive([Received(1, 3, {"text": "x"})])
-        s.connection.execute("PRAGMA query_only = ON")
+        backend.break_outbox()  # the last write of the turn fails
         with pytest.raises(StoreWriteFailed):
             s.commit_turn(Turn(3, 1, state={"a": 1}, replies=[Outgoing({"t": "r"})]))
-        s.connection.execute("PRAGMA query_only = OFF")
+        backend.mend_outbox()
         assert s.load_state(3) is None and s.next_outgoing(3) is None
         assert not s.was_processed(1) and s.next_received(3) is not None
+        assert s.commit_turn(Turn(3, 1, state={"a": 1}, replies=[Outgoing({"t": "r"})]))
 
 
-def test_outbox_in_order_resend_hash_and_delivery(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "o.db") as s:
+def test_outbox_in_order_resend_hash_and_delivery(backend: Backend) -> None:
+    with backend.open() as s:
         replies = [Outgoing({"n": 1}), Outgoing({"n": 2}, b"\x89PNG")]
         s.commit_turn(Turn(5, 1, state={"a": 1}, replies=replies, input_hash="h1"))
         assert s.awaiting_input(5) == "h1" and s.outbox_chats() == [5]
@@ -67,8 +68,8 @@ def test_outbox_in_order_resend_hash_and_delivery(tmp_path: Path) -> None:
         assert s.backlog() == (0, None)
 
 
-def test_forget_turn_removes_the_chat_and_keeps_only_its_confirmation(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "f.db") as s:
+def test_forget_turn_removes_the_chat_and_keeps_only_its_confirmation(backend: Backend) -> None:
+    with backend.open() as s:
         s.commit_turn(Turn(9, 1, state={"salary": "987654"}, replies=[Outgoing({"q": 2})]))
         s.receive([Received(2, 9, {"text": "/forget"}), Received(3, 9, {"text": "later"})])
         assert s.commit_turn(Turn(9, 2, forget=True, replies=[Outgoing({"t": "deleted"})]))
@@ -77,17 +78,15 @@ def test_forget_turn_removes_the_chat_and_keeps_only_its_confirmation(tmp_path: 
         assert queued is not None and queued.body == {"t": "deleted"}  # the earlier reply is gone
         nxt = s.next_received(9)
         assert nxt is not None and nxt.update_id == 3  # a later message is still answered
-        con = sqlite3.connect(tmp_path / "f.db")
-        assert con.execute("SELECT count(*) FROM processed_updates WHERE chat_id = 9").fetchone()
-        assert con.execute("SELECT chat_id FROM processed_updates WHERE update_id = 2").fetchone()
-        con.close()
-        assert s.was_processed(2)
+        assert backend.raw("SELECT count(*) FROM processed_updates WHERE chat_id = 9") == [(0,)]
+        assert backend.raw("SELECT chat_id FROM processed_updates WHERE update_id = 2") == [(0,)]
+        assert s.was_processed(2) and s.was_processed(1) is False
 
 
-def test_malformed_state_reads_as_none(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "m.db") as s:
+def test_malformed_state_reads_as_none(backend: Backend) -> None:
+    with backend.open() as s:
         s.save(4, {"a": 1})
-        s.connection.execute("UPDATE chats SET state = '[1, 2]' WHERE chat_id = 4")
+        backend.raw("UPDATE chats SET state = '[1, 2]' WHERE chat_id = 4")
         assert s.load_state(4) is None
 
 
@@ -119,8 +118,8 @@ def test_process_lock_refuses_a_second_holder(tmp_path: Path) -> None:
     assert mode(Path(f"{db}.lock")) == 0o600
 
 
-def test_receipt_notes_what_was_unanswered_when_a_message_arrived(tmp_path: Path) -> None:
-    with SQLiteStore(tmp_path / "u.db") as s:
+def test_receipt_notes_what_was_unanswered_when_a_message_arrived(backend: Backend) -> None:
+    with backend.open() as s:
         s.receive([Received(1, 6, {"hash": "h85k"})])
         s.receive([Received(2, 6, {"hash": "h85k"})])  # sent again before any answer
         first = s.next_received(6)

@@ -1,4 +1,4 @@
-"""Tests of the SQLite chat store on real database files (no mocks of sqlite)."""
+"""The chat store on real databases: the contract on SQLite and PostgreSQL, then SQLite's own."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 import bot.store as store_module
+from bot.pgstore import PostgresStore
 from bot.store import (
     MIGRATIONS,
     ChatStore,
@@ -28,6 +29,9 @@ from bot.store import (
     StoreLocked,
     StoreWriteFailed,
 )
+from tests.store.conftest import Backend
+
+AnyStore = SQLiteStore | PostgresStore
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = {"inbox": 0, "outbox": 0}  # the Telegram inbox and outbox, empty in these tests
@@ -92,9 +96,9 @@ def stored_version(path: Path) -> str:
 # ---------------------------------------------------------------- basics
 
 
-def test_save_load_round_trip(db_path: Path) -> None:
+def test_save_load_round_trip(backend: Backend) -> None:
     clock = FakeClock()
-    with SQLiteStore(db_path, clock=clock) as s:
+    with backend.open(clock=clock) as s:
         assert isinstance(s, ChatStore)
         assert s.load(7) is None
         state = {"step": "balance", "answers": {"balance": "12345.67", "age": 41}, "n": [1, 2]}
@@ -112,20 +116,20 @@ def test_save_load_round_trip(db_path: Path) -> None:
         assert rec.updated_at == "2025-01-01T13:00:00.000000+00:00"
 
 
-def test_state_survives_close_and_reopen(db_path: Path) -> None:
-    s = SQLiteStore(db_path)
-    s.save(-100123, {"k": "v", "nested": {"x": [True, None, 1.5]}})
+def test_state_survives_close_and_reopen(backend: Backend) -> None:
+    s = backend.open()
+    s.save(-1001234567890, {"k": "v", "nested": {"x": [True, None, 1.5]}})
     s.close()
     s.close()  # idempotent
-    with SQLiteStore(db_path) as again:
-        rec = again.load(-100123)
+    with backend.open() as again:
+        rec = again.load(-1001234567890)
         assert rec is not None
         assert rec.state == {"k": "v", "nested": {"x": [True, None, 1.5]}}
 
 
-def test_state_json_is_canonical(store: SQLiteStore) -> None:
-    store.save(1, {"b": 1, "a": [1, 2]})
-    raw = store.connection.execute("SELECT state FROM chats WHERE chat_id=1").fetchone()[0]
+def test_state_json_is_canonical(any_store: AnyStore, backend: Backend) -> None:
+    any_store.save(1, {"b": 1, "a": [1, 2]})
+    raw = backend.raw("SELECT state FROM chats WHERE chat_id=1")[0][0]
     assert raw == '{"a":[1,2],"b":1}'
 
 
@@ -142,15 +146,15 @@ def test_pragmas_are_set(db_path: Path, mode: Any, code: int) -> None:
     other.close()
 
 
-def test_unserialisable_state_raises_type_error_and_changes_nothing(store: SQLiteStore) -> None:
-    store.save(1, {"ok": True})
+def test_unserialisable_state_raises_type_error_and_changes_nothing(any_store: AnyStore) -> None:
+    any_store.save(1, {"ok": True})
     for bad in ({"s": {1, 2}}, {"f": float("nan")}, {"b": b"bytes"}):
         with pytest.raises(TypeError):
-            store.save(1, bad)
+            any_store.save(1, bad)
         with pytest.raises(TypeError):
-            store.apply(1, 99, bad)
-    assert store.load(1).state == {"ok": True}  # type: ignore[union-attr]
-    assert not store.was_processed(99)
+            any_store.apply(1, 99, bad)
+    assert any_store.load(1).state == {"ok": True}  # type: ignore[union-attr]
+    assert not any_store.was_processed(99)
 
 
 json_values = st.recursive(
@@ -170,9 +174,9 @@ json_values = st.recursive(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(state=st.dictionaries(st.text(max_size=8), json_values, max_size=6))
-def test_any_json_state_round_trips(store: SQLiteStore, state: dict[str, Any]) -> None:
-    store.save(5, state)
-    rec = store.load(5)
+def test_any_json_state_round_trips(any_store: AnyStore, state: dict[str, Any]) -> None:
+    any_store.save(5, state)
+    rec = any_store.load(5)
     assert rec is not None
     assert rec.state == state
 
@@ -180,32 +184,34 @@ def test_any_json_state_round_trips(store: SQLiteStore, state: dict[str, Any]) -
 # ---------------------------------------------------------------- apply / idempotency
 
 
-def test_apply_new_update_records_id_and_state(store: SQLiteStore) -> None:
-    assert not store.was_processed(500)
-    assert store.apply(1, 500, {"answer": 1}) is True
-    assert store.was_processed(500)
-    assert store.load(1).state == {"answer": 1}  # type: ignore[union-attr]
-    row = store.connection.execute(
-        "SELECT chat_id, processed_at FROM processed_updates WHERE update_id=500"
-    ).fetchone()
-    assert row[0] == 1 and row[1].endswith("+00:00")
+def test_apply_new_update_records_id_and_state(any_store: AnyStore, backend: Backend) -> None:
+    assert not any_store.was_processed(500)
+    assert any_store.apply(1, 500, {"answer": 1}) is True
+    assert any_store.was_processed(500)
+    assert any_store.load(1).state == {"answer": 1}  # type: ignore[union-attr]
+    (row,) = backend.raw("SELECT chat_id, processed_at FROM processed_updates WHERE update_id=500")
+    assert row[0] == 1
+    if backend.kind == "sqlite":
+        assert str(row[1]).endswith("+00:00")
+    else:
+        assert row[1].tzinfo is not None  # a timestamptz: an instant, whatever the zone
 
 
-def test_apply_duplicate_update_changes_nothing(store: SQLiteStore) -> None:
-    assert store.apply(1, 500, {"answer": 1})
-    before = store.load(1)
-    assert store.apply(1, 500, {"answer": "different"}) is False
-    assert store.apply(2, 500, {"answer": "other chat"}) is False
-    assert store.load(1) == before
-    assert store.load(2) is None
-    assert store.stats()["processed_updates"] == 1
+def test_apply_duplicate_update_changes_nothing(any_store: AnyStore) -> None:
+    assert any_store.apply(1, 500, {"answer": 1})
+    before = any_store.load(1)
+    assert any_store.apply(1, 500, {"answer": "different"}) is False
+    assert any_store.apply(2, 500, {"answer": "other chat"}) is False
+    assert any_store.load(1) == before
+    assert any_store.load(2) is None
+    assert any_store.stats()["processed_updates"] == 1
 
 
-def test_apply_without_update_id_only_saves(store: SQLiteStore) -> None:
-    assert store.apply(1, None, {"a": 1})
-    assert store.apply(1, None, {"a": 2})
-    assert store.load(1).state == {"a": 2}  # type: ignore[union-attr]
-    assert store.stats()["processed_updates"] == 0
+def test_apply_without_update_id_only_saves(any_store: AnyStore) -> None:
+    assert any_store.apply(1, None, {"a": 1})
+    assert any_store.apply(1, None, {"a": 2})
+    assert any_store.load(1).state == {"a": 2}  # type: ignore[union-attr]
+    assert any_store.stats()["processed_updates"] == 0
 
 
 def test_apply_is_atomic_when_the_write_fails(store: SQLiteStore) -> None:
@@ -222,17 +228,18 @@ def test_apply_is_atomic_when_the_write_fails(store: SQLiteStore) -> None:
 # ---------------------------------------------------------------- forget / activity / purge
 
 
-def test_forget_deletes_every_row_of_the_chat_only(store: SQLiteStore, db_path: Path) -> None:
+def test_forget_deletes_every_row_of_the_chat_only(any_store: AnyStore, backend: Backend) -> None:
+    store = any_store
     for update_id in (10, 11, 12):
         store.apply(1, update_id, {"who": "one", "u": update_id})
     store.apply(2, 20, {"who": "two"})
     store.save(3, {"who": "three"})
-    assert raw_counts(db_path, 1) == {"chats": 1, "processed_updates": 3, **QUEUES}
+    assert backend.counts(1) == {"chats": 1, "processed_updates": 3, **QUEUES}
 
     assert store.forget(1) == 4
-    assert raw_counts(db_path, 1) == {"chats": 0, "processed_updates": 0, **QUEUES}
-    assert raw_counts(db_path, 2) == {"chats": 1, "processed_updates": 1, **QUEUES}
-    assert raw_counts(db_path, 3) == {"chats": 1, "processed_updates": 0, **QUEUES}
+    assert backend.counts(1) == {"chats": 0, "processed_updates": 0, **QUEUES}
+    assert backend.counts(2) == {"chats": 1, "processed_updates": 1, **QUEUES}
+    assert backend.counts(3) == {"chats": 1, "processed_updates": 0, **QUEUES}
     assert store.load(1) is None
     assert store.load(2).state == {"who": "two"}  # type: ignore[union-attr]
     assert store.forget(1) == 0
@@ -248,25 +255,25 @@ def test_forget_leaves_no_copy_of_the_state_in_the_files(store: SQLiteStore, db_
             assert b"MARKER-7f3a9c" not in file.read_bytes()
 
 
-def test_set_active(store: SQLiteStore) -> None:
-    store.save(1, {"a": 1})
-    before = store.load(1)
-    store.set_active(1, False)
-    rec = store.load(1)
+def test_set_active(any_store: AnyStore) -> None:
+    any_store.save(1, {"a": 1})
+    before = any_store.load(1)
+    any_store.set_active(1, False)
+    rec = any_store.load(1)
     assert rec is not None and rec.active is False
     assert rec.updated_at == before.updated_at  # type: ignore[union-attr]
-    store.set_active(1, True)
-    assert store.load(1).active is True  # type: ignore[union-attr]
-    store.set_active(2, False)  # unknown chat: no row is created
-    assert store.load(2) is None
-    store.set_active(1, False)
-    store.save(1, {"a": 2})  # a new answer means the user is back
-    assert store.load(1).active is True  # type: ignore[union-attr]
+    any_store.set_active(1, True)
+    assert any_store.load(1).active is True  # type: ignore[union-attr]
+    any_store.set_active(2, False)  # unknown chat: no row is created
+    assert any_store.load(2) is None
+    any_store.set_active(1, False)
+    any_store.save(1, {"a": 2})  # a new answer means the user is back
+    assert any_store.load(1).active is True  # type: ignore[union-attr]
 
 
-def test_purge_inactive_with_injected_clock(db_path: Path) -> None:
+def test_purge_inactive_with_injected_clock(backend: Backend) -> None:
     clock = FakeClock()
-    with SQLiteStore(db_path, clock=clock) as s:
+    with backend.open(clock=clock) as s:
         s.apply(1, 101, {"c": 1})  # day 0
         clock.advance(days=10)
         s.apply(2, 201, {"c": 2})  # day 10
@@ -288,9 +295,9 @@ def test_purge_inactive_with_injected_clock(db_path: Path) -> None:
             s.purge_inactive(days=-1)
 
 
-def test_prune_processed(db_path: Path) -> None:
+def test_prune_processed(backend: Backend) -> None:
     clock = FakeClock()
-    with SQLiteStore(db_path, clock=clock) as s:
+    with backend.open(clock=clock) as s:
         s.apply(1, 1, {"a": 1})
         clock.advance(days=3)
         s.apply(1, 2, {"a": 2})
@@ -385,18 +392,15 @@ def test_truncated_database_is_reported_corrupt(db_path: Path) -> None:
     assert str(db_path) in str(info.value)
 
 
-def test_newer_schema_version_is_refused(db_path: Path) -> None:
-    SQLiteStore(db_path).close()
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
-    conn.close()
+def test_newer_schema_version_is_refused(backend: Backend) -> None:
+    backend.open().close()
+    backend.raw("UPDATE meta SET value='99' WHERE key='schema_version'")
     with pytest.raises(StoreCorrupt) as info:
-        SQLiteStore(db_path)
+        backend.open()
     message = str(info.value)
     assert "schema version 99 is newer than this program supports (2)" in message
-    assert str(db_path) in message
-    assert stored_version(db_path) == "99"  # left untouched
+    assert (str(backend.path) if backend.kind == "sqlite" else "127.0.0.1") in message
+    assert backend.raw("SELECT value FROM meta WHERE key='schema_version'") == [("99",)]
 
 
 def test_foreign_database_is_refused(tmp_path: Path) -> None:
