@@ -1,0 +1,131 @@
+"""The Bot API's HTTP transport: python-telegram-bot's BaseRequest over an aiohttp session.
+
+python-telegram-bot's default, httpx over httpcore, re-scans every open connection (and for each
+idle one, every connection again) on each request and each response; with the tens of
+connections a 200 ms round trip needs, that bookkeeping was most of the bot's CPU
+(docs/performance.md). aiohttp keeps free connections in a per-host deque. Timeouts and errors
+follow PTB's HTTPXRequest: a full pool, a slow connect or a slow answer is TimedOut (the pool
+case says the request was not sent), any other transport failure is NetworkError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+POOL_FULL = (
+    "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent "
+    "to Telegram. Consider adjusting the connection pool size or the pool timeout."
+)
+
+
+def _given(value: Any, default: float | None) -> float | None:
+    """A per-call timeout, or this transport's default when the caller left it unset."""
+    return default if isinstance(value, DefaultValue) else value
+
+
+class AiohttpRequest(BaseRequest):
+    """BaseRequest with one aiohttp ClientSession of at most `connection_pool_size` connections."""
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        """The limits (seconds; None waits forever), as HTTPXRequest takes them."""
+        if connection_pool_size < 1:
+            raise ValueError("connection_pool_size must be at least 1")
+        self._pool_size = connection_pool_size
+        self._read = read_timeout
+        self._write = write_timeout
+        self._connect = connect_timeout
+        self._pool_wait = pool_timeout
+        self._media_write = media_write_timeout
+        self._slots = asyncio.Semaphore(connection_pool_size)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout in seconds."""
+        return self._read
+
+    @property
+    def pool_size(self) -> int:
+        """How many requests may be in flight at once (one connection each)."""
+        return self._pool_size
+
+    async def initialize(self) -> None:
+        """Open the session (again after a shutdown)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            self._session = aiohttp.ClientSession(connector=connector)
+            self._slots = asyncio.Semaphore(self._pool_size)  # bound to this event loop
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """One HTTP request (form-encoded, multipart with files); (status, body)."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data is not None else None
+        read = _given(read_timeout, self._read)
+        write = _given(write_timeout, self._media_write if files else self._write)
+        connect = _given(connect_timeout, self._connect)
+        wait = _given(pool_timeout, self._pool_wait)
+        # aiohttp has no write timeout: the body's upload is bounded by the whole request's
+        # time, which may use every limit in turn (connect, then write, then read).
+        total = None
+        if connect is not None and write is not None and read is not None:
+            total = connect + write + read
+        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+        try:
+            await asyncio.wait_for(self._slots.acquire(), wait)
+        except TimeoutError as err:
+            raise TimedOut(message=POOL_FULL) from err
+        try:
+            data = _body(request_data, files)
+            async with self._session.request(
+                method, url, data=data, headers={"User-Agent": self.USER_AGENT}, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        finally:
+            self._slots.release()
+
+
+def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
+    """The request body: the parameters form-encoded, or multipart when there are files."""
+    if request_data is None:
+        return None
+    if not files:
+        return request_data.json_parameters
+    form = aiohttp.FormData()
+    for key, value in request_data.json_parameters.items():
+        form.add_field(key, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
