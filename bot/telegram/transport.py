@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+FORM = "application/x-www-form-urlencoded"
 POOL_FULL = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent "
     "to Telegram. Consider adjusting the connection pool size or the pool timeout."
@@ -52,6 +54,9 @@ class AiohttpRequest(BaseRequest):
         self._media_write = media_write_timeout
         self._slots = asyncio.Semaphore(connection_pool_size)
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._headers = {"User-Agent": self.USER_AGENT}
+        self._form_headers = {**self._headers, "Content-Type": FORM}
 
     @property
     def read_timeout(self) -> float | None:
@@ -67,7 +72,9 @@ class AiohttpRequest(BaseRequest):
         """Open the session (again after a shutdown)."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
-            self._session = aiohttp.ClientSession(connector=connector)
+            # The Bot API sets no cookies: none are parsed, stored or matched per request.
+            jar = aiohttp.DummyCookieJar()
+            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=jar)
             self._slots = asyncio.Semaphore(self._pool_size)  # bound to this event loop
 
     async def shutdown(self) -> None:
@@ -89,24 +96,22 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data is not None else None
-        read = _given(read_timeout, self._read)
-        write = _given(write_timeout, self._media_write if files else self._write)
-        connect = _given(connect_timeout, self._connect)
-        wait = _given(pool_timeout, self._pool_wait)
-        # aiohttp has no write timeout: the body's upload is bounded by the whole request's
-        # time, which may use every limit in turn (connect, then write, then read).
-        total = None
-        if connect is not None and write is not None and read is not None:
-            total = connect + write + read
-        timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+        timeout = self._timeout(
+            _given(read_timeout, self._read),
+            _given(write_timeout, self._media_write if files else self._write),
+            _given(connect_timeout, self._connect),
+        )
+        if self._slots.locked():  # wait for a free connection, at most the pool timeout
+            try:
+                await asyncio.wait_for(self._slots.acquire(), _given(pool_timeout, self._pool_wait))
+            except TimeoutError as err:
+                raise TimedOut(message=POOL_FULL) from err
+        else:
+            await self._slots.acquire()
         try:
-            await asyncio.wait_for(self._slots.acquire(), wait)
-        except TimeoutError as err:
-            raise TimedOut(message=POOL_FULL) from err
-        try:
-            data = _body(request_data, files)
+            data, headers = self._body(request_data, files)
             async with self._session.request(
-                method, url, data=data, headers={"User-Agent": self.USER_AGENT}, timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too
@@ -116,16 +121,33 @@ class AiohttpRequest(BaseRequest):
         finally:
             self._slots.release()
 
+    def _timeout(
+        self, read: float | None, write: float | None, connect: float | None
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeout for these limits (made once for each combination)."""
+        key = (read, write, connect)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            # aiohttp has no write timeout: the body's upload is bounded by the whole request's
+            # time, which may use every limit in turn (connect, then write, then read).
+            total = None
+            if connect is not None and write is not None and read is not None:
+                total = connect + write + read
+            timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+            self._timeouts[key] = timeout
+        return timeout
 
-def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
-    """The request body: the parameters form-encoded, or multipart when there are files."""
-    if request_data is None:
-        return None
-    if not files:
-        return request_data.json_parameters
-    form = aiohttp.FormData()
-    for key, value in request_data.json_parameters.items():
-        form.add_field(key, value)
-    for name, (filename, content, mimetype) in files.items():
-        form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    def _body(
+        self, request_data: RequestData | None, files: dict[str, Any] | None
+    ) -> tuple[Any, dict[str, str]]:
+        """The body and its headers: parameters form-encoded, multipart when there are files."""
+        if request_data is None:
+            return None, self._headers
+        if not files:
+            return urlencode(request_data.json_parameters).encode(), self._form_headers
+        form = aiohttp.FormData()
+        for key, value in request_data.json_parameters.items():
+            form.add_field(key, value)
+        for name, (filename, content, mimetype) in files.items():
+            form.add_field(name, content, filename=filename, content_type=mimetype)
+        return form, self._headers
