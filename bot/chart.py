@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import logging
 import multiprocessing
 import os
 import threading
@@ -19,7 +20,10 @@ from pathlib import Path
 from bot.wording import label, text
 from engine import Report
 
+log = logging.getLogger("advisor.chart")
+
 CHART_WORKERS = 2  # processes drawing charts, started at the first chart
+CHART_BACKLOG = 4  # charts drawing or waiting for a worker; past it an answer goes without one
 CACHE_SIZE = 256  # charts kept, by the figures they draw
 
 
@@ -230,11 +234,20 @@ class ChartPool:
 
     The event loop's thread only builds the figures and hashes them; matplotlib runs in the
     workers, which hold their own GIL. The same figures asked for twice at once are drawn once.
+    When `backlog` charts are already drawing or waiting, a new one is not drawn (None): under
+    more answers than the workers can draw, an answer goes out without its chart, not later.
     """
 
-    def __init__(self, workers: int = CHART_WORKERS, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        workers: int = CHART_WORKERS,
+        cache_size: int = CACHE_SIZE,
+        backlog: int = CHART_BACKLOG,
+    ) -> None:
         """Nothing starts until the first chart."""
         self.workers = workers
+        self.backlog = backlog
+        self.skipped = 0  # charts not drawn because the backlog was full
         self.cache = ChartCache(cache_size)
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -268,8 +281,11 @@ class ChartPool:
                 self._executor = None
         pool.shutdown(wait=False, cancel_futures=True)
 
-    async def png(self, figures: Figures) -> bytes:
-        """The chart of these figures: from the cache, or drawn in a worker and kept."""
+    async def png(self, figures: Figures) -> bytes | None:
+        """The chart of these figures: from the cache, or drawn in a worker and kept.
+
+        None when the backlog is full (the chart is skipped, not queued).
+        """
         key = figures_key(figures)
         cached = self.cache.get(key)
         if cached is not None:
@@ -277,6 +293,13 @@ class ChartPool:
         pending = self._drawing.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
+        if len(self._drawing) >= self.backlog:
+            self.skipped += 1
+            if self.skipped == 1 or self.skipped % 100 == 0:
+                log.warning(
+                    "charts skipped: %d (more answers than the chart workers draw)", self.skipped
+                )
+            return None
         loop = asyncio.get_running_loop()
         pool = self._pool()
         drawing = asyncio.wrap_future(self.submit(figures), loop=loop)

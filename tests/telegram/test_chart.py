@@ -122,6 +122,24 @@ def test_the_same_chart_asked_for_at_once_is_drawn_once() -> None:
 
 
 @pytest.mark.slow
+def test_past_the_backlog_an_answer_goes_without_its_chart() -> None:
+    figures = chart_figures(report(JOB_CHANGE))
+    assert figures is not None
+    pool = CountingPool(workers=1, backlog=2)
+
+    async def go() -> list[bytes | None]:
+        others = [replace(figures, title=f"chart {i}") for i in range(3)]
+        return list(await asyncio.gather(*(pool.png(f) for f in others)))
+
+    try:
+        first, second, third = asyncio.run(go())
+    finally:
+        pool.shutdown()
+    assert first is not None and second is not None and third is None
+    assert pool.submitted == 2 and pool.skipped == 1
+
+
+@pytest.mark.slow
 def test_the_event_loop_keeps_running_while_a_chart_is_drawn() -> None:
     retiree = report(RETIREE)
     pool = ChartPool(workers=1)
