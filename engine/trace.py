@@ -13,7 +13,10 @@ from engine.report import LoanOut, TraceEntry, VestingOut
 
 @dataclass
 class Computed:
-    """Sections already computed in this evaluation, by their inputs: reused, not recomputed."""
+    """Sections already computed in this evaluation, by their inputs: reused, not recomputed.
+
+    One per Trace: a payout-year trace (another year's rules) starts empty.
+    """
 
     vesting: VestingOut | None = None
     # loans(p, portable, penalty, tax_now, ...) by (portable, penalty, tax_now)

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from tests.benchmarks.procs import (
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
 PY = "python"  # as written in the commands of the doc; runs use sys.executable
+PROFILE_S = 20  # seconds of py-spy sampling when a run is profiled
 
 
 @dataclass(frozen=True)
@@ -88,15 +90,24 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def run(cfg: Config, keep: Path | None = None) -> dict[str, Any]:
-    """Start the fake (with the users) and the bot, drive one run, stop both, measure."""
+def run(cfg: Config, keep: Path | None = None, profile: Path | None = None) -> dict[str, Any]:
+    """Start the fake (with the users) and the bot, drive one run, stop both, measure.
+
+    profile: record the bot with py-spy (--gil, raw stacks) into this file while users run.
+    """
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         work = keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        return _run(cfg, work)
+        return _run(cfg, work, profile)
 
 
-def _run(cfg: Config, work: Path) -> dict[str, Any]:
+def py_spy() -> str | None:
+    """The py-spy command next to this interpreter or on PATH (a profiler, optional)."""
+    here = Path(sys.executable).with_name("py-spy")
+    return str(here) if here.exists() else shutil.which("py-spy")
+
+
+def _run(cfg: Config, work: Path, profile: Path | None = None) -> dict[str, Any]:
     """run() inside a work directory."""
     fake_argv = [sys.executable, "-m", "tests.benchmarks.load_fake", "--token", TOKEN]
     fake_argv += ["--users", str(cfg.users), "--latency", str(cfg.latency_ms / 1000)]
@@ -133,6 +144,7 @@ def _run(cfg: Config, work: Path) -> dict[str, Any]:
         }
         bot = subprocess.Popen(cfg.bot_argv(), cwd=ROOT, env=env, stdout=bot_log, stderr=bot_log)
         cpu_start = cpu_done = workers_start = workers_done = 0.0
+        profiler: subprocess.Popen[bytes] | None = None
         limit = time.monotonic() + cfg.deadline_s + 120
         while time.monotonic() < limit:
             line = lines.next(5)
@@ -145,6 +157,14 @@ def _run(cfg: Config, work: Path) -> dict[str, Any]:
             if line.startswith("START "):
                 cpu_start = cpu_seconds(bot.pid)
                 workers_start = descendants_cpu_seconds(bot.pid)
+                spy = py_spy() if profile is not None else None
+                if spy is not None and profile is not None:
+                    seconds = str(int(min(PROFILE_S, cfg.deadline_s)))
+                    spy_argv = [spy, "record", "--gil", "--nonblocking", "-r", "200", "-d"]
+                    spy_argv += [seconds, "-f", "raw", "-o", str(profile), "-p", str(bot.pid)]
+                    profiler = subprocess.Popen(
+                        spy_argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                    )
             elif line.startswith("DONE "):
                 cpu_done = cpu_seconds(bot.pid)
                 workers_done = descendants_cpu_seconds(bot.pid)
@@ -156,6 +176,9 @@ def _run(cfg: Config, work: Path) -> dict[str, Any]:
         result["bot_cpu_s"] = round(cpu_done - cpu_start, 2)
         # the chart workers (started during the run: their start-up is counted)
         result["chart_cpu_s"] = round(workers_done - workers_start, 2)
+        if profiler is not None:
+            profiler.wait(PROFILE_S + 30)
+            result["profile"] = str(profile)
         result["bot_peak_rss_mb"] = round(peak_rss_mb(bot.pid), 1)
         result["bot_exit"] = stop(bot)
         result["db_bytes"] = _db_size(work, cfg)
@@ -244,12 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     one = sub.add_parser("run", help="one configuration; prints a JSON line")
     add_run_arguments(one)
     one.add_argument("--keep", type=Path, help="keep the work directory (logs, database) here")
+    one.add_argument("--profile", type=Path, help="py-spy the bot into this file (raw stacks)")
     suite = sub.add_parser("all", help="the whole suite; writes docs/performance.md")
     suite.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     suite.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     ns = parser.parse_args(argv)
     if ns.cmd == "run":
-        result = run(config_from(ns), ns.keep)
+        result = run(config_from(ns), ns.keep, ns.profile)
         print(summary(result), file=sys.stderr)
         print(json.dumps(result))
         return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.load_bench import ROOT, Config, run
+from tests.benchmarks.profile_summary import summary
 
 ENGINE_RUNS = 1000
 ENGINE_CMD = f"python -m tests.benchmarks.engine_bench {ENGINE_RUNS}"
@@ -56,22 +57,22 @@ def plan(quick: bool) -> dict[str, list[Config]]:
             "reference": [replace(REFERENCE, users=20, latency_ms=50, deadline_s=15)],
         }
     turn = [
-        replace(RAISED, users=300, deadline_s=60),
-        replace(RAISED, users=300, chart="off", deadline_s=60),
-        replace(RAISED, users=300, chart="thread", deadline_s=60),
-        replace(RAISED, users=300, same_answers=True, deadline_s=60),
-        replace(REFERENCE, users=300, deadline_s=60),
+        replace(RAISED, users=200, deadline_s=45),
+        replace(RAISED, users=200, chart="off", deadline_s=45),
+        replace(RAISED, users=200, chart="thread", deadline_s=45),
+        replace(RAISED, users=200, same_answers=True, deadline_s=45),
+        replace(REFERENCE, users=200, deadline_s=45),
     ]
     load = [
-        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=120),
-        replace(RAISED, users=2000, latency_ms=200, think_s=THINK_S, deadline_s=120),
-        replace(RAISED, users=1000, latency_ms=200, deadline_s=60),
-        replace(RAISED, users=1000, latency_ms=0, deadline_s=60),
+        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=90),
+        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, chart="off", deadline_s=60),
+        replace(RAISED, users=300, latency_ms=200, think_s=THINK_S, deadline_s=90),
+        replace(RAISED, users=1000, latency_ms=200, deadline_s=45),
         replace(SHIPPED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=60),
     ]
     reference = [
         replace(REFERENCE, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=60),
-        replace(REFERENCE, users=1000, latency_ms=0, deadline_s=45),
+        replace(REFERENCE, users=1000, latency_ms=200, deadline_s=45),
     ]
     return {"turn": turn, "load": load, "reference": reference}
 
@@ -80,12 +81,19 @@ def run_suite(*, quick: bool, out: Path) -> int:
     """Run everything, write the doc, print the tables."""
     began = time.monotonic()
     results: dict[str, Any] = {"engine": engine_rows(), "engine_command": ENGINE_CMD}
+    spy = ROOT / "docs" / "performance-profile.txt"
     for section, configs in plan(quick).items():
         results[section] = []
-        for cfg in configs:
+        for i, cfg in enumerate(configs):
             start = time.monotonic()
             print(f"[bench] {cfg.command()}", file=sys.stderr, flush=True)
-            result = run(cfg)
+            profiled = section == "turn" and i == 0 and not quick
+            result = run(cfg, profile=spy if profiled else None)
+            if profiled and spy.exists():
+                samples, by_file = summary(spy)
+                result["profile_samples"] = samples
+                result["profile_by_file"] = by_file.most_common(16)
+                spy.unlink()
             result["elapsed_s"] = round(time.monotonic() - start, 1)
             results[section].append(result)
             print(f"[bench]   -> {_brief(result)}", file=sys.stderr, flush=True)
