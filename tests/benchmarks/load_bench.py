@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
 PY = "python"  # as written in the commands of the doc; runs use sys.executable
 PROFILE_S = 20  # seconds of py-spy sampling when a run is profiled
+DRAIN_S = 10  # after the users, wait at most this long for the bot's last messages
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def _run(cfg: Config, work: Path, profile: Path | None = None) -> dict[str, Any]
     fake_argv += ["--users", str(cfg.users), "--latency", str(cfg.latency_ms / 1000)]
     fake_argv += ["--think", str(cfg.think_s), "--steps", str(cfg.steps)]
     fake_argv += ["--deadline", str(cfg.deadline_s)]
+    fake_argv += ["--drain", str(DRAIN_S)]
     if cfg.same_answers:
         fake_argv.append("--same-answers")
     fake_err = (work / "fake.log").open("wb")
@@ -155,6 +157,7 @@ def _run(cfg: Config, work: Path, profile: Path | None = None) -> dict[str, Any]
                     raise RuntimeError("the fake exited without a result")
                 continue
             if line.startswith("START "):
+                result["loadavg_1min"] = float(Path("/proc/loadavg").read_text().split()[0])
                 cpu_start = cpu_seconds(bot.pid)
                 workers_start = descendants_cpu_seconds(bot.pid)
                 spy = py_spy() if profile is not None else None
@@ -268,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     add_run_arguments(one)
     one.add_argument("--keep", type=Path, help="keep the work directory (logs, database) here")
     one.add_argument("--profile", type=Path, help="py-spy the bot into this file (raw stacks)")
+    again = sub.add_parser("report", help="docs/performance.md again from the raw JSON")
+    again.add_argument("--raw", type=Path, default=ROOT / "docs" / "performance-raw.json")
+    again.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     suite = sub.add_parser("all", help="the whole suite; writes docs/performance.md")
     suite.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     suite.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
@@ -276,6 +282,13 @@ def main(argv: list[str] | None = None) -> int:
         result = run(config_from(ns), ns.keep, ns.profile)
         print(summary(result), file=sys.stderr)
         print(json.dumps(result))
+        return 0
+    if ns.cmd == "report":
+        from tests.benchmarks.report import render
+        from tests.benchmarks.suite import machine
+
+        doc, _ = render(json.loads(ns.raw.read_text()), quick=False, machine=machine())
+        ns.out.write_text(doc)
         return 0
     from tests.benchmarks.suite import run_suite
 

@@ -42,7 +42,7 @@ def engine_rows() -> list[tuple[str, str, str]]:
 
 
 def plan(quick: bool) -> dict[str, list[Config]]:
-    """The runs of each section (quick: tiny sizes for a smoke test), about 11 minutes in all."""
+    """The runs of each section (quick: tiny sizes for a smoke test), about 13 minutes in all."""
     if quick:
         return {
             "turn": [
@@ -64,15 +64,15 @@ def plan(quick: bool) -> dict[str, list[Config]]:
         replace(REFERENCE, users=200, deadline_s=45),
     ]
     load = [
-        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=90),
+        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=80),
         replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, chart="off", deadline_s=60),
         replace(RAISED, users=300, latency_ms=200, think_s=THINK_S, deadline_s=90),
         replace(RAISED, users=1000, latency_ms=200, deadline_s=45),
         replace(SHIPPED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=60),
     ]
     reference = [
-        replace(REFERENCE, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=60),
-        replace(REFERENCE, users=1000, latency_ms=200, deadline_s=45),
+        replace(REFERENCE, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=45),
+        replace(REFERENCE, users=1000, latency_ms=200, deadline_s=30),
     ]
     return {"turn": turn, "load": load, "reference": reference}
 
