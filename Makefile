@@ -34,7 +34,7 @@ run: $(STAMP)
 	else $(BIN)/python -m bot console $(ARGS); fi
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.load_bench all   # engine, turn cost, load, reference; writes docs/performance.md
+	$(BIN)/python -m tests.benchmarks.load_bench all   # engine, CPU per update, load, reference (~15 min); writes docs/performance.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -394,14 +394,31 @@ runs once, on the answer: about 0.2 ms per update of the 11.
 
 The real bot against the fake on loopback, no added latency, users with no pause, so the CPU,
 not the network, sets the pace; the send ceiling is raised so that 30 messages a second do not.
-The reference bot (section 4) in the same run does the same conversation without the engine,
-the rendering or the chart.
+The last row is the reference bot (section 4) under the same load, in the same run: the same
+conversation without the engine, the rendering or the chart.
 
 {turn}
+
+All users reach their answer within a second or two of each other here, a burst no person
+makes: past `bot.chart.CHART_BACKLOG` (4) charts drawing or waiting, an answer goes without its
+chart ("charts sent"), and the workers' CPU per chart includes their start-up (spawning, then
+importing matplotlib) spread over the charts they drew. The row "chart in a thread of the bot"
+draws every chart inside the bot (how app.py did it): the difference to "no chart" is what a
+chart costs the bot's own CPU, and its run was cut by its time box. With every user giving the
+same answers, the chart is drawn once and then comes from the cache.
 
 ## 3. Load: 200 ms RTT
 
 {load}
+
+1,000 users pausing 5 s offer about 200 updates a second. When the bot's CPU per update times
+that rate is more CPU than it gets, updates queue in the inbox and every latency grows through
+the run; a user needs at least 55 s for 11 answers with its pauses, so a time box of a minute
+or so ends such a run with few or no conversations completed (its p50/p99 cover the updates
+answered). The 300-user row is a load the bot keeps up with; "answer p50 / p99" is the last
+step alone (engine, rendering, chart). The "as shipped" row keeps Telegram's 30 messages a
+second: a conversation's 11 updates get 13 messages and a chart, 14 sends, so the steady state
+is about 30 x 11 / 14 ≈ 24 updates a second.
 
 ## 4. The reference bot
 
@@ -477,7 +494,8 @@ Read with the profile (by function) of the same kind of run:
   already sent (it is processed and sent again after the restart). FULL keeps both, so it
   stays; the operator may choose NORMAL (deploy/README.md).
 - **The benchmark**: the open load (users pausing), the chart workers' CPU, latency per step,
-  a py-spy profile by file, and time boxes that keep `make bench` within about 15 minutes
-  (it took 1,345 s before). 10,000-user rows and the one-change-at-a-time ladder are gone:
-  their configurations no longer exist.
+  a py-spy profile by file, and time boxes: `make bench` took 1,345 s before, 978 s in the
+  run on 2026-12-03; its drains and the reference bot's boxes were shortened after that run,
+  by about two minutes, to stay under 15. 10,000-user rows and the one-change-at-a-time ladder
+  are gone: their configurations no longer exist.
 """
