@@ -39,7 +39,7 @@ run: $(STAMP)
 	else $(BIN)/python -m bot console $(ARGS); fi
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.load_bench all   # engine, turn cost, load, reference; writes docs/performance.md
+	$(BIN)/python -m tests.benchmarks.load_bench all   # engine, CPU per update, load, reference (~15 min); writes docs/performance.md
 
 # Pin every runtime dependency (and theirs) with its hashes, after a change to pyproject.toml.
 lock: $(STAMP)

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     ADVISOR_DATABASE_URL: SecretStr | None = None
     ADVISOR_CHARTS: Path = Path("data/charts")
     ADVISOR_RETENTION_DAYS: int = Field(default=180, ge=1, le=3650)
+    # Messages a second to all chats together, shared by every worker: Telegram's ceiling is 30;
+    # bots with paid broadcasts may send up to 1,000.
+    ADVISOR_SEND_RATE: float = Field(default=30.0, gt=0, le=1000)
+    ADVISOR_WORKERS: int = Field(default=1, ge=1, le=64)
+    ADVISOR_HTTP_POOL: int = Field(default=256, ge=1, le=4096)
     WEBHOOK_URL: str | None = None
     WEBHOOK_SECRET: SecretStr | None = None
     WEBHOOK_LISTEN: str = "127.0.0.1"

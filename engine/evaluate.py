@@ -59,7 +59,7 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
         notes.append("ages_from_age_at_year_end")
     limits = contribution_limits(p, law, t)
     contrib = contributions(p, limits, t)
-    vest = vesting(p, law, t)
+    vest = t.computed.vesting = vesting(p, law, t)
     portable = vest.portable_balance
     early = early_withdrawal(p, portable + p.loan.outstanding, portable, law, t)
     early = with_public_safety_service(p, early, t)
@@ -74,6 +74,7 @@ def _evaluate(p: Profile, law: YearParameters) -> Report:
         p.income, p.filing_status, p.deduction_age(law.year), law, p.spouse_deduction_age(law.year)
     )
     ln = loans(p, portable, early.penalty_applies, tax_now, law, t)
+    t.computed.loans[(portable, early.penalty_applies, tax_now)] = ln
     request = loan_request(p, ln.max_new_loan, t)
     default = loan_default(p, early.exception, t)
     if request is not None or default is not None:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.money import ZERO, usd
+from engine.money import usd
 from engine.parameters import YearParameters
-from engine.report import TraceEntry
+from engine.report import LoanOut, TraceEntry, VestingOut
+
+
+@dataclass
+class Computed:
+    """Sections already computed in this evaluation, by their inputs: reused, not recomputed.
+
+    One per Trace: a payout-year trace (another year's rules) starts empty.
+    """
+
+    vesting: VestingOut | None = None
+    # loans(p, portable, penalty, tax_now, ...) by (portable, penalty, tax_now)
+    loans: dict[tuple[Decimal, bool, Decimal], LoanOut] = field(default_factory=dict)
 
 
 class Trace:
     """Collects trace entries while the rules run (one per figure of the Report)."""
 
-    __slots__ = ("_citations", "_dollars", "entries", "law", "year")
+    __slots__ = ("_citations", "_dollars", "_shown", "computed", "entries", "law", "year")
 
     def __init__(self, law: YearParameters) -> None:
         self.law = law
@@ -22,16 +35,21 @@ class Trace:
         self._citations = law.citations
         # Dollar texts by amount, formatted once per evaluation.
         self._dollars: dict[Decimal, str] = {}
+        # Shown values by amount (to cents), formatted once per evaluation.
+        self._shown: dict[Decimal, str] = {}
+        self.computed = Computed()
 
     def add(self, figure: str, value: Any, formula: str, *sources: str) -> None:
         """Record one figure; a source is a parameter name (cited for the year) or a citation."""
         cited = self._citations.get(sources)
         if cited is None:
             cited = self.law.cite(sources)
-        if value is ZERO:  # the rules' many exact zeros, not formatted one by one
-            shown = "0.00"
-        elif isinstance(value, Decimal):
-            shown = f"{value:.2f}"
+        if value.__class__ is Decimal:
+            shown = self._shown.get(value)
+            if shown is None:
+                shown = f"{value:.2f}"
+                if value:  # never remembered: 0 and -0 are equal keys but read differently
+                    self._shown[value] = shown
         else:
             shown = str(value)
         self.entries.append(

@@ -28,7 +28,6 @@ from urllib.parse import urlparse
 from aiohttp import web
 from telegram import Bot, BotCommand
 from telegram.error import InvalidToken, TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.dialogue.commands import menu
 from bot.pgstore import PostgresStore
@@ -41,7 +40,8 @@ from bot.telegram.health import Health, sd_notify
 from bot.telegram.listener import listen, read_body
 from bot.telegram.logs import setup_logging, url_secrets
 from bot.telegram.polling import ALLOWED, poll
-from bot.telegram.sender import Receipts, Sender
+from bot.telegram.sender import Pace, Receipts, Sender
+from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import UnreadableUpdate, parse_update, update_id_of
 
 log = logging.getLogger("advisor.telegram")
@@ -72,15 +72,15 @@ class Service:
             settings.TELEGRAM_BOT_TOKEN.get_secret_value(),
             base_url=base,
             base_file_url=base.replace("/bot", "/file/bot"),
-            request=HTTPXRequest(
-                connection_pool_size=64,
+            request=AiohttpRequest(
+                connection_pool_size=settings.ADVISOR_HTTP_POOL,
                 read_timeout=30,
                 write_timeout=30,
                 connect_timeout=10,
                 pool_timeout=10,
                 media_write_timeout=30,
             ),
-            get_updates_request=HTTPXRequest(
+            get_updates_request=AiohttpRequest(
                 connection_pool_size=2, read_timeout=POLL_TIMEOUT + 30
             ),
         )
@@ -100,6 +100,8 @@ class Service:
         else:
             self.sender = ClaimedSender(self.claims, self.outdb, self.bot, self.fail, self.receipts)
             self.turns = ClaimedTurns(self.claims, self.db, self.bot, self.sender.wake)
+        # Telegram's ceiling is the bot's, shared by every worker: each sends its share.
+        self.sender.pace = Pace(settings.ADVISOR_SEND_RATE / settings.ADVISOR_WORKERS)
 
     def fail(self, reason: str) -> None:
         """Stop the process with a non-zero exit (the token was refused)."""

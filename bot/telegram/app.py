@@ -13,7 +13,7 @@ from telegram import Bot
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.chart import chart_png
+from bot.chart import chart_png_async
 from bot.dialogue.machine import handle
 from bot.dialogue.replies import Reply
 from bot.dialogue.state import restore, stored
@@ -130,7 +130,7 @@ class Turns(ChatWorkers):
             out.append(from_reply(reply))
             if reply.has_chart and reply.report is not None:
                 try:
-                    png = await asyncio.to_thread(chart_png, reply.report)
+                    png = await chart_png_async(reply.report)
                 except Exception as exc:  # no chart is better than no answer
                     log.error("chart failed: %s", type(exc).__name__)
                     png = None

@@ -44,7 +44,8 @@ def at_stake(
             item = AtStake(code=code, amount=cents(amount), deadline=deadline)
             out.append((item, formula, sources))
 
-    step = vesting(p, s.law, scratch).next_step
+    built = t.computed  # the sections evaluate() built already, with the same inputs
+    step = (built.vesting or vesting(p, s.law, scratch)).next_step
     if step is not None and step.date is not None and step.date > p.as_of:
         add(
             "vesting_kept_by_staying",
@@ -66,9 +67,9 @@ def at_stake(
             "early_withdrawal_rate",
             rule,
         )
-    offset = loans(
-        p, choices.leave_in_plan.gross, s.exception is None, s.tax_now, s.law, scratch
-    ).offset
+    given = (choices.leave_in_plan.gross, s.exception is None, s.tax_now)
+    loan = built.loans.get(given) or loans(p, *given, s.law, scratch)
+    offset = loan.offset
     if offset is not None:
         cost = offset.federal_tax_if_not_rolled + offset.state_tax_if_not_rolled
         cost += offset.penalty_if_not_rolled

@@ -4,7 +4,12 @@
 
 Prints ``PORT <n>``, waits for a bot to poll, then starts every user at once. Each user walks
 the whole job-change conversation and waits for the bot's reply (the first sendMessage to its
-chat after its update was queued) before sending the next answer, like a person. Prints
+chat after its update was queued) before sending the next answer, like a person. With
+``--think T`` a user pauses T x uniform(0.5, 1.5) seconds before each answer, the first one too
+(so users arrive spread over the first T seconds): with T much longer than a reply takes, the
+offered load is users / T updates a second whatever the bot does (an open load); with T = 0
+every user always has one update outstanding (a closed loop, the bot sets the pace). Each user
+gives a balance of its own (``--same-answers``: all the same), so charts differ. Prints
 ``START <t>`` when users start, ``DONE <t>`` when the last reply arrived, then ``RESULT <json>``
 after the bot went quiet (charts and trailing messages delivered) or the deadline passed.
 
@@ -46,8 +51,19 @@ CONVERSATION: list[tuple[str, str]] = [
     ("send", "2026-12-15"),
     ("tap", "a:filing:single"),
 ]
-# Text that only the final answer contains (ours and the reference bot's).
+BALANCE_STEP = 4  # the 401(k) balance: each user gives a different one (see answers_of)
+# Text that only the final answer contains (ours and the reference bot's), in one of its messages.
 FINAL_MARKERS = ("My suggestion", "Thanks, that is everything")
+
+
+def answers_of(chat: int, steps: list[tuple[str, str]], same: bool) -> list[tuple[str, str]]:
+    """A user's answers: the conversation with a balance of its own (so each answer's chart is
+    drawn, not taken from the chart cache), or the very same answers for every user."""
+    if same or len(steps) <= BALANCE_STEP:
+        return steps
+    mine = list(steps)
+    mine[BALANCE_STEP] = ("send", str(int(steps[BALANCE_STEP][1]) + chat % 10_000))
+    return mine
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -76,6 +92,7 @@ class LoadFake(FakeBotAPI):
         self.sent_counts: Counter[int] = Counter()
         self.last_text: dict[int, str] = {}
         self.photos: Counter[int] = Counter()
+        self.answered_chats: set[int] = set()  # chats that got the final answer
         self.last_send_at = 0.0
         self.polled = asyncio.Event()
 
@@ -95,7 +112,10 @@ class LoadFake(FakeBotAPI):
         if entry["method"] != "sendMessage":
             return
         self.sent_counts[chat_id] += 1
-        self.last_text[chat_id] = str(entry.get("plain") or "")[:200]
+        plain = str(entry.get("plain") or "")
+        self.last_text[chat_id] = plain[:200]
+        if any(m in plain for m in FINAL_MARKERS):
+            self.answered_chats.add(chat_id)
         waiter = self.waiters.pop(chat_id, None)
         if waiter is not None and not waiter.done():
             waiter.set_result(now)
@@ -106,6 +126,7 @@ class Stats:
     """What the simulated users observed."""
 
     latencies: list[float] = field(default_factory=list)
+    by_step: dict[int, list[float]] = field(default_factory=dict)
     first_queued: float = 0.0
     last_reply: float = 0.0
     updates: int = 0
@@ -125,7 +146,7 @@ async def user(
 ) -> None:
     """One person: send, wait for the reply, think, send the next answer."""
     loop = asyncio.get_running_loop()
-    for kind, value in steps:
+    for step, (kind, value) in enumerate(steps):
         if think > 0:
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         remaining = deadline - time.monotonic()
@@ -147,8 +168,9 @@ async def user(
             stats.unanswered += 1
             return
         stats.latencies.append(replied - queued)
+        stats.by_step.setdefault(step, []).append(replied - queued)
         stats.last_reply = max(stats.last_reply, replied)
-    if any(m in fake.last_text.get(chat, "") for m in FINAL_MARKERS):
+    if chat in fake.answered_chats:
         stats.completed += 1
 
 
@@ -179,7 +201,15 @@ async def run(args: argparse.Namespace) -> int:
     first = 10_000_001
     users = [
         asyncio.create_task(
-            user(fake, first + i, steps, stats, deadline, args.think, random.Random(rng.random()))
+            user(
+                fake,
+                first + i,
+                answers_of(first + i, steps, args.same_answers),
+                stats,
+                deadline,
+                args.think,
+                random.Random(rng.random()),
+            )
         )
         for i in range(args.users)
     ]
@@ -202,6 +232,7 @@ async def run(args: argparse.Namespace) -> int:
         "users": args.users,
         "latency_s": args.latency,
         "think_s": args.think,
+        "same_answers": args.same_answers,
         "steps": len(steps),
         "updates_sent": stats.updates,
         "updates_answered": answered,
@@ -213,6 +244,10 @@ async def run(args: argparse.Namespace) -> int:
         "p50_ms": round(percentile(stats.latencies, 50) * 1000, 1),
         "p99_ms": round(percentile(stats.latencies, 99) * 1000, 1),
         "max_ms": round(max(stats.latencies, default=0) * 1000, 1),
+        "p50_p99_ms_by_step": [
+            [round(percentile(stats.by_step.get(i, []), q) * 1000) for q in (50, 99)]
+            for i in range(len(steps))
+        ],
         "replies_per_chat": dict(Counter(fake.sent_counts.values()).most_common(5)),
         "photos": sum(fake.photos.values()),
         "calls": dict(fake.call_counts),
@@ -234,6 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds between answers")
+    parser.add_argument(
+        "--same-answers", action="store_true", help="every user gives the same balance"
+    )
     parser.add_argument("--steps", type=int, default=len(CONVERSATION))
     parser.add_argument("--deadline", type=float, default=600.0, help="stop the users after")
     parser.add_argument("--drain", type=float, default=30.0)

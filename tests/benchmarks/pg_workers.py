@@ -120,12 +120,15 @@ def bot_main(argv: list[str]) -> int:
     parser.add_argument("--charts", action="store_true")
     ns = parser.parse_args(argv)
     import bot.telegram.app as app_module
-    import bot.telegram.sender as sender_module
     from bot.telegram import main as telegram
 
-    sender_module.Pace.__init__.__defaults__ = (ns.rate,)
+    os.environ["ADVISOR_SEND_RATE"] = str(ns.rate)  # each worker's own pace (ADVISOR_WORKERS=1)
     if not ns.charts:
-        app_module.chart_png = lambda report: None  # type: ignore[assignment,return-value]
+
+        async def no_chart(report: object) -> None:
+            return None
+
+        app_module.chart_png_async = no_chart  # type: ignore[assignment]
     return telegram([])
 
 

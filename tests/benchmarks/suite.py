@@ -13,19 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.load_bench import ROOT, Config, run
+from tests.benchmarks.profile_summary import summary
 
-ENGINE_CMD = "python -m tests.benchmarks.engine_bench"
-SHIPPED = Config()
-NO_LIMIT = replace(SHIPPED, rate_limit=0)
-LOAD = Config(rate_limit=0, sync="NORMAL", charts=False, http="aiohttp", pool=256, concurrency=1024)
+ENGINE_RUNS = 1000
+ENGINE_CMD = f"python -m tests.benchmarks.engine_bench {ENGINE_RUNS}"
+SHIPPED = Config()  # send rate 30 (Telegram's ceiling), FULL sync, chart workers, pool 256
+RAISED = replace(SHIPPED, send_rate=1000)  # the ceiling of a bot with paid broadcasts
 REFERENCE = Config(bot="reference")
-LATENCIES = (0, 50, 200)
+THINK_S = 5.0
 
 
 def engine_rows() -> list[tuple[str, str, str]]:
     """(profile, median µs, p99 µs) from tests/benchmarks/engine_bench.py."""
     out = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.engine_bench"],
+        [sys.executable, "-m", "tests.benchmarks.engine_bench", str(ENGINE_RUNS)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -41,53 +42,58 @@ def engine_rows() -> list[tuple[str, str, str]]:
 
 
 def plan(quick: bool) -> dict[str, list[Config]]:
-    """The runs of each section (quick: tiny sizes for a smoke test)."""
+    """The runs of each section (quick: tiny sizes for a smoke test), about 13 minutes in all."""
     if quick:
-        small = replace(LOAD, users=20, deadline_s=60)
         return {
-            "turn": [replace(NO_LIMIT, users=20, deadline_s=60), replace(small, charts=True)],
-            "load": [replace(small, latency_ms=ms) for ms in (0, 50)],
-            "ladder": [replace(SHIPPED, users=20, latency_ms=50, deadline_s=10)],
-            "reference": [replace(REFERENCE, users=20, latency_ms=50, deadline_s=10)],
+            "turn": [
+                replace(RAISED, users=20, deadline_s=40),
+                replace(RAISED, users=20, chart="off", deadline_s=40),
+                replace(REFERENCE, users=20, deadline_s=20),
+            ],
+            "load": [
+                replace(RAISED, users=40, latency_ms=200, think_s=1, deadline_s=40),
+                replace(SHIPPED, users=20, latency_ms=50, deadline_s=20),
+            ],
+            "reference": [replace(REFERENCE, users=20, latency_ms=50, deadline_s=15)],
         }
     turn = [
-        replace(NO_LIMIT, users=300, deadline_s=120),
-        replace(NO_LIMIT, users=300, charts=False, deadline_s=120),
-        replace(LOAD, users=300, charts=True, deadline_s=120),
-        replace(LOAD, users=300, deadline_s=120),
+        replace(RAISED, users=200, deadline_s=45),
+        replace(RAISED, users=200, chart="off", deadline_s=45),
+        replace(RAISED, users=200, chart="thread", deadline_s=45),
+        replace(RAISED, users=200, same_answers=True, deadline_s=45),
+        replace(REFERENCE, users=200, deadline_s=45),
     ]
     load = [
-        replace(LOAD, users=n, latency_ms=ms, deadline_s=240)
-        for n in (100, 1000)
-        for ms in LATENCIES
+        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=80),
+        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, chart="off", deadline_s=60),
+        replace(RAISED, users=300, latency_ms=200, think_s=THINK_S, deadline_s=90),
+        replace(RAISED, users=1000, latency_ms=200, deadline_s=45),
+        replace(SHIPPED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=60),
     ]
-    load += [replace(LOAD, users=10_000, latency_ms=ms, deadline_s=300) for ms in (0, 200)]
-    box = 30.0
-    ladder_steps = [
-        SHIPPED,
-        NO_LIMIT,
-        replace(NO_LIMIT, sync="NORMAL"),
-        replace(NO_LIMIT, sync="NORMAL", charts=False),
-        replace(NO_LIMIT, sync="NORMAL", charts=False, http="aiohttp", pool=256),
-        LOAD,
-        replace(LOAD, sync="FULL"),
-        replace(LOAD, charts=True),
+    reference = [
+        replace(REFERENCE, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=45),
+        replace(REFERENCE, users=1000, latency_ms=200, deadline_s=30),
     ]
-    ladder = [replace(c, users=1000, latency_ms=200, deadline_s=box) for c in ladder_steps]
-    reference = [replace(REFERENCE, users=1000, latency_ms=ms, deadline_s=box) for ms in LATENCIES]
-    return {"turn": turn, "load": load, "ladder": ladder, "reference": reference}
+    return {"turn": turn, "load": load, "reference": reference}
 
 
 def run_suite(*, quick: bool, out: Path) -> int:
     """Run everything, write the doc, print the tables."""
     began = time.monotonic()
-    results: dict[str, Any] = {"engine": engine_rows()}
+    results: dict[str, Any] = {"engine": engine_rows(), "engine_command": ENGINE_CMD}
+    spy = ROOT / "docs" / "performance-profile.txt"
     for section, configs in plan(quick).items():
         results[section] = []
-        for cfg in configs:
+        for i, cfg in enumerate(configs):
             start = time.monotonic()
             print(f"[bench] {cfg.command()}", file=sys.stderr, flush=True)
-            result = run(cfg)
+            profiled = section == "turn" and i == 0 and not quick
+            result = run(cfg, profile=spy if profiled else None)
+            if profiled and spy.exists():
+                samples, by_file = summary(spy)
+                result["profile_samples"] = samples
+                result["profile_by_file"] = by_file.most_common(16)
+                spy.unlink()
             result["elapsed_s"] = round(time.monotonic() - start, 1)
             results[section].append(result)
             print(f"[bench]   -> {_brief(result)}", file=sys.stderr, flush=True)
@@ -110,7 +116,8 @@ def _brief(r: dict[str, Any]) -> str:
     return (
         f"{r.get('updates_per_s')} updates/s, p50 {r.get('p50_ms')} ms, p99 {r.get('p99_ms')} ms, "
         f"completed {r.get('completed')}/{r.get('users')}, bot CPU "
-        f"{r.get('bot_cpu_ms_per_update')} ms/update, RSS {r.get('bot_peak_rss_mb')} MB, "
+        f"{r.get('bot_cpu_ms_per_update')} ms/update, chart CPU "
+        f"{r.get('chart_cpu_ms_per_update')} ms/update, RSS {r.get('bot_peak_rss_mb')} MB, "
         f"{r.get('elapsed_s')} s"
     )
 
