@@ -37,6 +37,7 @@ SLOW_FILES = (
     "engine/test_public_cases_2.py",
     "telegram/test_bot_e2e.py",
     "telegram/test_money_out_e2e.py",
+    "telegram/test_native_e2e.py",
 )
 # Single tests elsewhere that start or kill a process.
 SLOW_TESTS = (
