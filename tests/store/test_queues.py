@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ from bot.store import (
     StoreWriteFailed,
     Turn,
 )
+from bot.telegram.outgoing import message
+from bot.telegram.outgoing import pressed as pressed_entry
+from bot.telegram.updates import Incoming
 
 
 def mode(path: Path) -> int:
@@ -65,6 +69,37 @@ def test_outbox_in_order_resend_hash_and_delivery(tmp_path: Path) -> None:
         s.delivered(two.id)
         assert s.next_outgoing(5) is None and s.awaiting_input(5) is None
         assert s.backlog() == (0, None)
+
+
+def test_an_edit_is_queued_in_order_with_the_replies_and_the_pressed_message_kept(
+    tmp_path: Path,
+) -> None:
+    """A button's edit is an outbox entry like a reply (no new column: the body holds it)."""
+    pressed = Incoming(
+        3,
+        5,
+        "private",
+        "button",
+        data="a:goal:loan",
+        callback_id="q",
+        message_id=41,
+        message_html="<i>Pick</i>",
+        label="A 401(k) loan",
+    )
+    with SQLiteStore(tmp_path / "e.db") as s:
+        s.receive([pressed.received()])
+        row = s.next_received(5)
+        assert row is not None and Incoming.from_received(row) == replace(pressed, unanswered=())
+        edit = pressed_entry(41, "<i>Pick</i>", "A 401(k) loan", stale=False)
+        reply = message("Question 1 of 9", placeholder="e.g. 45")
+        s.commit_turn(Turn(5, 3, state={"a": 1}, replies=[*edit, reply], input_hash="h"))
+        first, second = s.next_outgoing(5), None
+        assert first is not None and first.body["kind"] == "edit"
+        assert first.body["message_id"] == 41 and first.body["html"].endswith("✓ A 401(k) loan")
+        s.delivered(first.id)
+        second = s.next_outgoing(5)
+        assert second is not None and second.body["placeholder"] == "e.g. 45"
+        assert SQLiteStore.SCHEMA_VERSION == 2  # nothing new to migrate
 
 
 def test_forget_turn_removes_the_chat_and_keeps_only_its_confirmation(tmp_path: Path) -> None:
