@@ -210,7 +210,7 @@ def attempts(body: dict[str, Any], png: bytes | None) -> list[Attempt]:
     plain = chunks(to_plain(html))
     return [
         Attempt([html], True, keyboard, placeholder=hint),
-        Attempt(plain, False, keyboard, placeholder=hint),
+        Attempt(plain, False, keyboard),
         Attempt(plain, False, []),
         notice,
     ]

@@ -130,3 +130,43 @@ def current(server: FakeServer, message_id: int) -> dict[str, Any]:
     records = server.client.sent(CHAT) + server.client.edits(CHAT)
     mine = sorted((e for e in records if e["message_id"] == message_id), key=lambda e: e["seq"])
     return {k: v for k, v in mine[-1].items() if k != "reply_markup" or v is not None}
+
+
+def test_a_refused_edit_or_chat_action_never_blocks_the_chat(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    """Edits Telegram refuses are dropped (or fall back to removing the keyboard); failing chat
+    actions change nothing; the next question always arrives."""
+    client = server.client
+    chat = 72
+    bot = BotProcess(server, tmp_path / "r.db", tmp_path / "bot.log")
+    try:
+        ready(server)
+        client.fail_next("sendChatAction", 50, code=500)
+        say(server, chat, "/start")
+        # gone for good: dropped at once, and the first question still comes
+        client.fail_next(
+            "editMessageText", 1, code=400, description="Bad Request: message to edit not found"
+        )
+        say(server, chat, tap="a:goal:saving")
+        assert "Question 1 of" in client.texts(chat)[-1]
+        assert not client.edits(chat)
+        say(server, chat, "/restart")
+        # refused as written: the keyboard is still removed
+        client.fail_next("editMessageText", 1, code=400, description="Bad Request: can't parse")
+        say(server, chat, tap="a:goal:loan")
+        wait(lambda: client.edits(chat), what="the keyboard removed instead")
+        assert client.edits(chat)[-1]["method"] == "editMessageReplyMarkup"
+        assert "Question 1 of" in client.texts(chat)[-1]
+        say(server, chat, "/restart")
+        # a server that keeps failing: given up after a few tries, the chat goes on
+        client.fail_next("editMessageText", 50, code=500)
+        client.fail_next("editMessageReplyMarkup", 50, code=500)
+        before = len(client.sent(chat))
+        client.user_taps(chat, "a:goal:retiring", check_button=False)
+        wait(lambda: len(client.sent(chat)) > before, timeout=60, what="the question after all")
+        assert "Question 1 of" in client.texts(chat)[-1]
+    finally:
+        assert bot.stop() == 0
+    log = (tmp_path / "bot.log").read_text()
+    assert "dropped" in log and "What brings you here" not in log
