@@ -3,6 +3,11 @@
 They are ephemeral (Telegram shows one for five seconds or until the next message), so a lost
 one costs nothing: every failure is logged at debug level and ignored, and each call is bounded
 by a short timeout so that a slow Bot API never delays a turn by more than that.
+
+When 'typing' shows: for any turn still running after TYPING_AFTER seconds (most turns take a
+few milliseconds and need none, which saves a call per message), and at once when the turn
+computed an answer (the engine ran and its chart is being drawn, the slow part), so the person
+sees the bot at work before every answer. 'upload_photo' precedes each chart (the sender).
 """
 
 from __future__ import annotations
