@@ -41,6 +41,7 @@ SLOW_FILES = (
     "telegram/test_bot_e2e.py",
     "telegram/test_money_out_e2e.py",
     "store/test_postgres.py",
+    "telegram/test_native_e2e.py",
 )
 # Single tests elsewhere that start or kill a process.
 SLOW_TESTS = (

@@ -32,6 +32,7 @@ from bot.dialogue.assumed import stated
 from bot.dialogue.commands import COMMANDS, read_command
 from bot.dialogue.goals import goal_of
 from bot.dialogue.profile import build_profile, tax_year_for
+from bot.dialogue.progress import progress
 from bot.dialogue.questions import (
     BY_KEY,
     GOALS,
@@ -353,12 +354,11 @@ def _report(st: ChatState, today: date) -> Report | None:
 
 
 def _progress(st: ChatState, q: Question) -> str:
-    """Question N of M; unanswered branches count as asked, so the total only ever shrinks."""
-    hypo = {**{p.key: p.counted_as for p in MAIN if p.counted_as is not None}, **st.answers}
-    main = [p for p in MAIN if p.asked_when(hypo)]
-    if q not in main:
+    """Question N of M: N moves one at a time; M counts every branch still open, so it shrinks."""
+    counted = progress(st.answers, q)
+    if counted is None:
         return ""
-    return say("dialogue.progress", n=main.index(q) + 1, total=len(main)) + "\n"
+    return say("dialogue.progress", n=counted[0], total=counted[1]) + "\n"
 
 
 def _ask(st: ChatState, q: Question, today: date, note: str = "") -> list[Reply]:

@@ -12,22 +12,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Literal, get_args
 
 from pydantic import JsonValue
 
 from bot.dialogue import readers as rd
-from bot.dialogue.readers.base import fmt_num
+from bot.dialogue.readers.base import fmt_num, tidy
 from bot.dialogue.readers.dates import fmt_date
 from bot.dialogue.readers.match import plan_tiers
 from bot.dialogue.readers.number_words import replace_number_words
+from bot.dialogue.readers.share import parse_share
 from bot.dialogue.replies import Choice, plain
 from bot.dialogue.state import Answers
 from bot.render import money
 from bot.wording import has, say
 from engine import parameters as params
 from engine.profile import Assumptions, ExceptionClaim, HardshipReason
+from engine.rules.contributions import catch_up_kind, catch_up_limit
 from engine.rules.rmd import rmd_first_year, rmd_start_age
 
 TODAY = "today"  # an unknown_default meaning "the date of the conversation"
@@ -43,6 +45,7 @@ MAX_FEE_PERCENT = Decimal(10)  # the engine's bound on a yearly fee (engine.prof
 CLAIM_AGES = (50, 100)
 MAX_RETIREMENT_AGE = 100  # the engine's bound on a retirement age (engine.profile.Assumptions)
 DEFAULTS = Assumptions()  # the engine's stated assumptions (return, retirement age)
+CENTS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,85 @@ def _money(kind: str) -> Reader:
         return _json(rd.parse_money(typed, kind=kind))
 
     return read
+
+
+def _part_of(whole_key: str, kind: str = "balance") -> Reader:
+    """Dollars that are part of an earlier answer, or a share of it ("half"), confirmed."""
+    money_reader = _money(kind)
+
+    def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
+        named = parse_share(typed)
+        if named.value is None:
+            return money_reader(typed, ask)
+        share, word = named.value
+        said = say(f"dialogue.read.share.word.{word}")
+        whole = ask.answers.get(whole_key)
+        if whole in (None, "skip"):
+            example = say("dialogue.read.money.example")
+            return rd.Parsed(error=say("dialogue.read.share.of_what", share=said, example=example))
+        amount = (Decimal(str(whole)) * share.numerator / share.denominator).quantize(
+            CENTS, rounding=ROUND_HALF_UP
+        )
+        question = say(
+            "dialogue.read.share.of_whole", share=said, whole=usd(whole), amount=usd(str(amount))
+        )
+        return rd.Parsed(value=str(tidy(amount)), confirm=question)
+
+    return read
+
+
+def _share_percent(maximum: Decimal = Decimal(100)) -> Reader:
+    """A percent, or a share in words ("half" is 50%, confirmed)."""
+    percent_reader = _percent(maximum)
+
+    def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+        """Read one answer."""
+        named = parse_share(typed)
+        if named.value is None:
+            return percent_reader(typed, ask)
+        share, word = named.value
+        value = (Decimal(100) * share.numerator / share.denominator).quantize(
+            CENTS, rounding=ROUND_HALF_UP
+        )
+        shown = _pct(str(tidy(value)))
+        said = say(f"dialogue.read.share.word.{word}")
+        question = say("dialogue.read.share.percent", share=said, percent=shown)
+        return rd.Parsed(value=str(tidy(value)), confirm=question)
+
+    return read
+
+
+_MAX_WORDS = re.compile(
+    r"^\s*(?:the\s+)?(?:max(?:imum)?|limit|most(?:\s+i\s+can)?|max\s+out|maxed(?:\s+out)?"
+    r"|as\s+much\s+as\s+(?:i\s+can|allowed|possible))(?:\s+allowed)?\s*[.!]*\s*$",
+    re.I,
+)
+
+
+def _contribution(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
+    """A percent of pay; "the max" is the limit for the age (IRC 402(g), 414(v)), confirmed."""
+    if not _MAX_WORDS.match(typed):
+        return _share_percent()(typed, ask)
+    law = params.DEFAULT.of_year(ask.tax_year)
+    salary = Decimal(str(ask.answers.get("salary") or 0))
+    if salary <= 0:
+        example = say("dialogue.question.contribution.example")
+        return rd.Parsed(error=say("dialogue.read.max.no_pay", example=example))
+    age = ask.answers.get("age_at_year_end")
+    kind = catch_up_kind(age, law, True, True) if isinstance(age, int) else "none"
+    limit = law.amount("deferral_402g") + catch_up_limit(kind, law)
+    pay = min(salary, law.amount("compensation_401a17"))
+    share = min(Decimal(100), (limit * 100 / pay).quantize(CENTS, rounding=ROUND_CEILING))
+    percent = str(tidy(share))
+    question = say(
+        "dialogue.read.max.contribution",
+        tax_year=ask.tax_year,
+        limit=usd(str(limit)),
+        percent=_pct(percent),
+        pay=usd(str(salary)),
+    )
+    return rd.Parsed(value=percent, confirm=question)
 
 
 def _json(parsed: rd.Parsed[Any]) -> rd.Parsed[JsonValue]:
@@ -804,7 +886,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "essential",
-        _money("monthly"),
+        _part_of("spending", "monthly"),
         usd,
         check=_not_above("spending", "dialogue.question.essential.above_spending"),
         asked_when=_retiring,
@@ -847,14 +929,14 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "stock_share",
-        _percent(Decimal(100)),
+        _share_percent(),
         _pct,
         asked_when=_retiring,
         unknown_default="skip",
     ),
     Question(
         "employer",
-        _money("balance"),
+        _part_of("balance"),
         usd,
         check=_not_above("balance", "dialogue.question.employer.above_balance"),
         asked_when=_path(*ACCOUNT),
@@ -986,7 +1068,7 @@ QUESTIONS: tuple[Question, ...] = (
         unknown_default="skip",
         values=lambda year: {"last_year": str(year - 1)},
     ),
-    Question("contribution", _percent(), _pct, asked_when=_path("saving")),
+    Question("contribution", _contribution, _pct, asked_when=_path("saving")),
     Question(
         "match",
         _match,
@@ -1044,7 +1126,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "roth",
-        _money("balance"),
+        _part_of("balance"),
         usd,
         asked_when=_path("job_change", "withdrawal"),
         unknown_default="0",
@@ -1053,7 +1135,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "roth_basis",
-        _money("balance"),
+        _part_of("roth"),
         usd,
         check=_not_above("roth", "dialogue.question.roth_basis.above_roth"),
         asked_when=_roth_given,
@@ -1081,7 +1163,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "stock_value",
-        _money("balance"),
+        _part_of("balance"),
         usd,
         check=_positive("dialogue.question.stock_value.zero"),
         asked_when=_said_yes("employer_stock"),
@@ -1109,7 +1191,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "after_tax_amount",
-        _money("balance"),
+        _part_of("balance"),
         usd,
         check=_positive("dialogue.question.after_tax_amount.zero"),
         asked_when=_said_yes("after_tax"),
@@ -1119,7 +1201,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "after_tax_basis",
-        _money("balance"),
+        _part_of("after_tax_amount"),
         usd,
         check=_not_above("after_tax_amount", "dialogue.question.after_tax_basis.above_amount"),
         asked_when=lambda a: _said_yes("after_tax")(a) and _given_amount(a, "after_tax_amount"),

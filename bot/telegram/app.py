@@ -14,12 +14,13 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.chart import chart_png_async
-from bot.dialogue.machine import handle
+from bot.dialogue.machine import _expected_button, handle
 from bot.dialogue.replies import Reply
-from bot.dialogue.state import restore, stored
+from bot.dialogue.state import ChatState, restore, stored
 from bot.store import Outgoing, StoreError, Turn
+from bot.telegram.actions import Typing
 from bot.telegram.database import Database
-from bot.telegram.outgoing import from_reply, message, parse_callback, photo
+from bot.telegram.outgoing import from_reply, message, parse_callback, photo, pressed
 from bot.telegram.updates import Incoming
 from bot.telegram.workers import ChatWorkers
 from bot.wording import say
@@ -90,7 +91,7 @@ class Turns(ChatWorkers):
             log.warning("the log of deleted rows is still held by a reader; truncating later")
 
     async def _turn(self, incoming: Incoming) -> Turn:
-        """What this update does (pure of side effects except the store reads)."""
+        """What this update does (no side effects but the store reads and chat actions)."""
         chat, uid = incoming.chat_id, incoming.update_id
         if incoming.kind == "other":
             return Turn(chat, uid, replies=[message(say("telegram.type_or_tap"))])
@@ -109,22 +110,39 @@ class Turns(ChatWorkers):
             log.info("update %d repeats a message whose reply is on its way; not applied", uid)
             return Turn(chat, uid)
         raw = await self.db.call(self.db.store.load_state, chat)
+        before = restore(raw)
+        typing = Typing(self.bot, chat)
+        typing.start()
         try:
-            state, replies = await asyncio.to_thread(
-                handle, restore(raw), incoming.text, today=self.date(), button=button
+            try:
+                state, replies = await asyncio.to_thread(
+                    handle, before, incoming.text, today=self.date(), button=button
+                )
+            except Exception as exc:  # a bug in the dialogue: say sorry, change nothing
+                cid = uuid.uuid4().hex[:10]
+                log.error("update %d failed [%s]: %s", uid, cid, type(exc).__name__)
+                apology = f"{say('common.apology')} (ref {cid})"
+                return Turn(chat, uid, replies=[message(apology)], input_hash=digest)
+            stale = button is not None and button.question != _expected_button(
+                before or ChatState()
             )
-        except Exception as exc:  # a bug in the dialogue: say sorry, change nothing
-            cid = uuid.uuid4().hex[:10]
-            log.error("update %d failed [%s]: %s", uid, cid, type(exc).__name__)
-            apology = f"{say('common.apology')} (ref {cid})"
-            return Turn(chat, uid, replies=[message(apology)], input_hash=digest)
-        outgoing = await self._outgoing(replies)
+            shown = pressed(incoming.message_id, incoming.message_html, incoming.label, stale=stale)
+            outgoing = (shown if button else []) + await self._outgoing(replies, typing)
+        finally:
+            await typing.stop()
         if state is None:
             return Turn(chat, uid, forget=True, replies=outgoing)
         return Turn(chat, uid, state=stored(state), replies=outgoing, input_hash=digest)
 
-    async def _outgoing(self, replies: list[Reply]) -> list[Outgoing]:
-        """The replies as outbox entries, each chart drawn now (off the loop)."""
+    async def _outgoing(self, replies: list[Reply], typing: Typing | None = None) -> list[Outgoing]:
+        """The replies as outbox entries, each chart drawn now (off the loop).
+
+        An answer (a reply with a report: the engine ran) shows 'typing' while its chart is
+        drawn, so the person sees the bot at work before the answer arrives.
+        """
+        shown = None
+        if typing is not None and any(r.has_chart for r in replies):
+            shown = asyncio.create_task(typing.now())
         out: list[Outgoing] = []
         for reply in replies:
             out.append(from_reply(reply))
@@ -136,4 +154,6 @@ class Turns(ChatWorkers):
                     png = None
                 if png:
                     out.append(photo(png, say("dialogue.chart_caption")))
+        if shown is not None:
+            await shown
         return out

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import Bot
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -23,6 +23,7 @@ from telegram.error import (
 )
 
 from bot.store import Queued, StoreError
+from bot.telegram.actions import chat_action
 from bot.telegram.database import Database
 from bot.telegram.outgoing import Attempt, attempts, markup
 from bot.telegram.workers import ChatWorkers
@@ -31,6 +32,9 @@ log = logging.getLogger("advisor.telegram")
 
 MAX_BACKOFF = 30.0
 OVERALL_RATE = 30.0  # messages a second to all chats together (Telegram's bulk ceiling)
+EDIT_TRIES = 5  # an edit that keeps failing on the network is given up (the chat goes on)
+# Reasons Telegram gives for an edit that can never succeed: it is dropped at once.
+FINAL_EDIT = ("not modified", "not found", "can't be edited", "message_id_invalid")
 
 
 def seconds(retry_after: int | timedelta) -> float:
@@ -146,10 +150,16 @@ class Sender(ChatWorkers):
             self._tasks.pop(chat_id, None)
 
     async def _deliver(self, item: Queued) -> bool:
-        """Send one reply (a plainer form after a 400); False when the chat cannot be sent to."""
+        """Send one reply (a plainer form after a 400); False when the chat cannot be sent to.
+
+        An edit of an earlier message is best effort: one Telegram refuses for good (not
+        modified, not found, too old) or that keeps failing is logged and dropped.
+        """
         forms = attempts(item.body, item.photo)
+        editing = forms[0].method != "send"
         form = 0
         pause = 0.5
+        tries = 0
         sent = [0]  # pieces of the current form already delivered
         while True:
             try:
@@ -171,6 +181,9 @@ class Sender(ChatWorkers):
                 self.fatal("Telegram refused the bot token while sending (401/404)")
                 return False
             except BadRequest as exc:
+                if editing and any(r in exc.message.lower() for r in FINAL_EDIT):
+                    log.info("edit %d refused by Telegram (400: %s); dropped", item.id, reason(exc))
+                    return True
                 form += 1
                 sent[0] = 0
                 if form >= len(forms):
@@ -184,19 +197,29 @@ class Sender(ChatWorkers):
                     reason(exc),
                 )
             except TelegramError as exc:  # network errors, timeouts, 5xx: the same form again
+                tries += 1
+                if editing and tries >= EDIT_TRIES:
+                    log.warning(
+                        "edit %d failed %d times (%s); dropped", item.id, tries, type(exc).__name__
+                    )
+                    return True
                 log.warning("sending failed (%s); retrying in %.1f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_BACKOFF)
 
     async def _send(self, chat_id: int, form: Attempt, sent: list[int]) -> None:
         """Send the pieces of one form not yet sent, counting them in sent[0]."""
+        if form.method != "send":
+            await self._edit(chat_id, form)
+            return
         for i, text in enumerate(form.texts):
             if i < sent[0]:
                 continue
             await self.pace.wait()
             last = i == len(form.texts) - 1
-            keyboard = markup(form.keyboard) if last else None
+            keyboard = markup(form.keyboard, form.placeholder) if last else None
             if form.photo is not None:
+                await chat_action(self.bot, chat_id, ChatAction.UPLOAD_PHOTO)
                 await self.bot.send_photo(
                     chat_id, form.photo, caption=text or None, read_timeout=30, write_timeout=30
                 )
@@ -210,3 +233,22 @@ class Sender(ChatWorkers):
                     write_timeout=30,
                 )
             sent[0] += 1
+
+    async def _edit(self, chat_id: int, form: Attempt) -> None:
+        """Edit an earlier message: its text (the keyboard goes with it), or only its keyboard."""
+        if form.message_id is None:
+            return  # nothing to edit: the pressed message was not readable
+        await self.pace.wait()
+        if form.method == "edit":
+            await self.bot.edit_message_text(
+                form.texts[0],
+                chat_id=chat_id,
+                message_id=form.message_id,
+                parse_mode=ParseMode.HTML,
+                read_timeout=30,
+                write_timeout=30,
+            )
+        else:
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=form.message_id, read_timeout=30, write_timeout=30
+            )

@@ -6,10 +6,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from telegram import Message
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
 from bot.store import Received
 
 Kind = Literal["text", "button", "other", "edited"]
-MAX_TEXT = 4096  # Telegram's longest message, in characters
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # Telegram's longest message, in characters
 
 
 class UnreadableUpdate(ValueError):
@@ -28,6 +31,9 @@ class Incoming:
     data: str = ""
     callback_id: str | None = None
     unanswered: tuple[str, ...] = ()  # digests of the chat's messages unanswered on arrival
+    message_id: int | None = None  # the message whose button was pressed
+    message_html: str = ""  # that message's text, as Telegram HTML (to show the choice in it)
+    label: str = ""  # the pressed button's label
 
     def digest(self) -> str:
         """A digest of what the person sent, to recognise the same message sent again."""
@@ -36,7 +42,7 @@ class Incoming:
 
     def received(self) -> Received:
         """The inbox row for this update."""
-        body = {
+        body: dict[str, Any] = {
             "chat_type": self.chat_type,
             "kind": self.kind,
             "text": self.text,
@@ -44,6 +50,9 @@ class Incoming:
             "callback_id": self.callback_id,
             "hash": self.digest(),
         }
+        if self.message_id is not None:
+            body |= {"message_id": self.message_id, "message_html": self.message_html}
+            body["label"] = self.label
         return Received(self.update_id, self.chat_id, body)
 
     @classmethod
@@ -59,7 +68,35 @@ class Incoming:
             data=str(body.get("data", "")),
             callback_id=body.get("callback_id"),
             unanswered=tuple(str(h) for h in body.get("unanswered") or ()),
+            message_id=_message_id(body.get("message_id")),
+            message_html=str(body.get("message_html") or ""),
+            label=str(body.get("label") or ""),
         )
+
+
+def _message_id(value: object) -> int | None:
+    """A message id, when it is one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def pressed(message: dict[str, Any], data: str) -> tuple[int | None, str, str]:
+    """The pressed button's message: its id, its text as HTML, and the button's label.
+
+    Read with python-telegram-bot's own Message (its text_html); a message it cannot read
+    gives no id, so nothing is edited.
+    """
+    try:
+        msg = Message.de_json(message, None)
+        html = msg.text_html if msg.text else ""
+        markup = msg.reply_markup
+    except Exception:  # any shape Telegram might send: then simply no edit
+        return None, "", ""
+    label = ""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            if button.callback_data == data:
+                label = button.text
+    return _message_id(message.get("message_id")), html or "", label
 
 
 def update_id_of(raw: object) -> int | None:
@@ -97,7 +134,7 @@ def parse_update(raw: object) -> Incoming | None:
         if text is None:
             return Incoming(uid, chat_id, chat_type, "other")
         if not isinstance(text, str) or len(text) > MAX_TEXT:
-            raise UnreadableUpdate("the text is not a string of at most 4096 characters")
+            raise UnreadableUpdate(f"the text is not a string of at most {MAX_TEXT} characters")
         return Incoming(uid, chat_id, chat_type, "text", text=text)
     if "edited_message" in raw:
         chat_id, chat_type = _chat(raw["edited_message"])
@@ -110,7 +147,22 @@ def parse_update(raw: object) -> Incoming | None:
             return None  # a button on an inline message: not one of ours
         chat_id, chat_type = _chat(query["message"])
         data, qid = query.get("data", ""), query.get("id")
-        if not isinstance(data, str) or len(data) > 64 or not isinstance(qid, str):
+        if (
+            not isinstance(data, str)
+            or len(data) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+            or not isinstance(qid, str)
+        ):
             raise UnreadableUpdate("the callback query has no id or bad data")
-        return Incoming(uid, chat_id, chat_type, "button", data=data, callback_id=qid)
+        message_id, html, label = pressed(query["message"], data)
+        return Incoming(
+            uid,
+            chat_id,
+            chat_type,
+            "button",
+            data=data,
+            callback_id=qid,
+            message_id=message_id,
+            message_html=html,
+            label=label,
+        )
     return None

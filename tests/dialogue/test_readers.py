@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from functools import partial
 from typing import Any
 from unittest import mock
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.dialogue import readers as P
 from bot.dialogue.readers import base as readers_base
+from bot.dialogue.readers.share import parse_share
 
 D = Decimal
 TODAY = date(2026, 6, 15)
@@ -414,3 +416,13 @@ def test_dates_in_words() -> None:
     assert march.value == date(2026, 3, 1) and "first of that month" in (march.confirm or "")
     june = P.parse_date("June 2010", today=today, prefer="past")
     assert june.value == date(2010, 6, 1) and june.confirm
+
+
+def test_shares_in_words() -> None:
+    """'half', 'a third', 'all of it': a share of an earlier answer, nothing else."""
+    assert parse_share("Half.").value == (Fraction(1, 2), "half")
+    assert parse_share("about half of my balance").value == (Fraction(1, 2), "half")
+    assert parse_share("three quarters").value == (Fraction(3, 4), "three_quarters")
+    assert parse_share("all of it").value == (Fraction(1), "all")
+    for other in ("halfway", "12k", "none", "", "half a million"):
+        assert parse_share(other).value is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ from bot.store import (
     StoreWriteFailed,
     Turn,
 )
+from bot.telegram.outgoing import message
+from bot.telegram.outgoing import pressed as pressed_entry
+from bot.telegram.updates import Incoming
 from tests.store.conftest import Backend
 
 
@@ -66,6 +70,37 @@ def test_outbox_in_order_resend_hash_and_delivery(backend: Backend) -> None:
         s.delivered(two.id)
         assert s.next_outgoing(5) is None and s.awaiting_input(5) is None
         assert s.backlog() == (0, None)
+
+
+def test_an_edit_is_queued_in_order_with_the_replies_and_the_pressed_message_kept(
+    backend: Backend,
+) -> None:
+    """A button's edit is an outbox entry like a reply (no new column: the body holds it)."""
+    pressed = Incoming(
+        3,
+        5,
+        "private",
+        "button",
+        data="a:goal:loan",
+        callback_id="q",
+        message_id=41,
+        message_html="<i>Pick</i>",
+        label="A 401(k) loan",
+    )
+    with backend.open() as s:
+        s.receive([pressed.received()])
+        row = s.next_received(5)
+        assert row is not None and Incoming.from_received(row) == replace(pressed, unanswered=())
+        edit = pressed_entry(41, "<i>Pick</i>", "A 401(k) loan", stale=False)
+        reply = message("Question 1 of 9", placeholder="e.g. 45")
+        s.commit_turn(Turn(5, 3, state={"a": 1}, replies=[*edit, reply], input_hash="h"))
+        first, second = s.next_outgoing(5), None
+        assert first is not None and first.body["kind"] == "edit"
+        assert first.body["message_id"] == 41 and first.body["html"].endswith("✓ A 401(k) loan")
+        s.delivered(first.id)
+        second = s.next_outgoing(5)
+        assert second is not None and second.body["placeholder"] == "e.g. 45"
+        assert SQLiteStore.SCHEMA_VERSION == 2  # nothing new to migrate
 
 
 def test_forget_turn_removes_the_chat_and_keeps_only_its_confirmation(backend: Backend) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -314,16 +315,52 @@ async def test_taps_answers_and_edits(fake: FakeBotAPI, bot: Bot) -> None:
 
     edited = await bot.edit_message_text("Picked B", chat_id=11, message_id=first.message_id)
     assert not isinstance(edited, bool) and edited.reply_markup is None  # keyboard removed
-    assert fake.sent[11][-1]["method"] == "editMessageText"
-    assert fake.texts(11)[-1] == "Picked B"
+    assert fake.edits[11][-1]["method"] == "editMessageText"
+    assert fake.edits[11][-1]["text"] == "Picked B" and fake.edits[11][-1]["reply_markup"] is None
+    assert fake.messages[11][first.message_id]["text"] == "Picked B"
+    assert [e["method"] for e in fake.sent[11]] == ["sendMessage", "sendMessage"]  # no new one
     with pytest.raises(BadRequest, match="Message is not modified"):
         await bot.edit_message_text("Picked B", chat_id=11, message_id=first.message_id)
     await bot.edit_message_reply_markup(11, first.message_id, reply_markup=keyboard("undo"))
     assert fake.messages[11][first.message_id]["reply_markup"] == keyboard("undo").to_dict()
+    await bot.edit_message_reply_markup(11, first.message_id)  # no markup: the keyboard goes
+    assert "reply_markup" not in fake.messages[11][first.message_id]
+    assert fake.edits[11][-1]["method"] == "editMessageReplyMarkup"
+    assert fake.edits[11][-1]["reply_markup"] is None
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(11, first.message_id)
+    fake.user_sends(12, "hi")
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_reply_markup(12, first.message_id)  # that id is in chat 11
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.edit_message_text("x" * 4097, chat_id=11, message_id=first.message_id)
     with pytest.raises(BadRequest, match="Message to edit not found"):
         await bot.edit_message_text("x", chat_id=11, message_id=999)
     with pytest.raises(BadRequest, match="Message can't be edited"):
         await bot.edit_message_text("x", chat_id=11, message_id=1)  # the user's message
+
+
+@with_fake
+async def test_force_reply_and_chat_actions_are_recorded_in_order(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    """ForceReply's placeholder is checked (<= 64); chat actions are recorded with the messages."""
+    fake.user_sends(13, "/start")
+    await bot.send_chat_action(13, "typing")
+    asked = ForceReply(input_field_placeholder="e.g. $85,000")
+    await bot.send_message(13, "How much?", reply_markup=asked)
+    assert fake.sent[13][-1]["reply_markup"] == {
+        "force_reply": True,
+        "input_field_placeholder": "e.g. $85,000",
+    }
+    with pytest.raises(BadRequest, match="Reply_markup_invalid"):
+        await bot.send_message(13, "x", reply_markup=ForceReply(input_field_placeholder="p" * 65))
+    await bot.send_chat_action(13, "upload_photo")
+    with pytest.raises(BadRequest, match="Wrong parameter action"):
+        await bot.send_chat_action(13, "dancing")
+    assert [a["action"] for a in fake.actions[13]] == ["typing", "upload_photo"]
+    typing, upload = fake.actions[13]
+    assert typing["seq"] < fake.sent[13][-1]["seq"] < upload["seq"]
 
 
 @with_fake
@@ -456,7 +493,8 @@ def test_ptb_application_polls_and_answers() -> None:
                 fake.user_sends(77, "/start")
                 await fake.wait_for(lambda: fake.texts(77) == ["<b>Hello</b>"], timeout=5)
                 fake.user_taps(77, "go")
-                await fake.wait_for(lambda: fake.plain_texts(77)[-1] == "Done", timeout=5)
+                await fake.wait_for(lambda: fake.edits[77][-1]["plain"] == "Done", timeout=5)
+                assert fake.plain_texts(77) == ["Hello"]  # the same message, edited
                 assert len(fake.answered_callbacks) == 1
                 await app.updater.stop()
                 await app.stop()

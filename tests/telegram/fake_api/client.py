@@ -143,6 +143,16 @@ class FakeClient:
         result: list[JSON] = self._request(f"/_control/sent?chat_id={chat_id}")
         return result
 
+    def edits(self, chat_id: int) -> list[JSON]:
+        """Every edit of the bot's messages in a chat (text or keyboard), oldest first."""
+        result: list[JSON] = self._request(f"/_control/edits?chat_id={chat_id}")
+        return result
+
+    def actions(self, chat_id: int) -> list[JSON]:
+        """Every chat action sent to a chat, oldest first (each with its `seq`)."""
+        result: list[JSON] = self._request(f"/_control/actions?chat_id={chat_id}")
+        return result
+
     def texts(self, chat_id: int) -> list[str]:
         """See FakeBotAPI.texts."""
         return [e.get("text") or e.get("caption") or "" for e in self.sent(chat_id)]

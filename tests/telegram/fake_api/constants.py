@@ -14,6 +14,7 @@ BOT_FIRST_NAME = "Advisor Test"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_PLACEHOLDER = 64  # ForceReply's input_field_placeholder, in characters
 MAX_POLL_TIMEOUT = 50.0
 ROOT = Path(__file__).resolve().parents[3]
 

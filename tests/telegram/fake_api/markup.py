@@ -8,10 +8,12 @@ from typing import Any
 from tests.telegram.fake_api.constants import (
     JSON,
     MAX_CALLBACK_DATA,
+    MAX_PLACEHOLDER,
 )
 from tests.telegram.fake_api.errors import (
     ApiError,
 )
+from tests.telegram.fake_api.formatting import u16len
 
 
 def check_reply_markup(raw: Any) -> JSON | None:
@@ -26,6 +28,15 @@ def check_reply_markup(raw: Any) -> JSON | None:
             markup = None
     if not isinstance(markup, dict):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if "force_reply" in markup:
+        if markup.get("force_reply") is not True:
+            raise ApiError(400, "Bad Request: force_reply must be true")
+        placeholder = markup.get("input_field_placeholder")
+        if placeholder is not None and not (
+            isinstance(placeholder, str) and 1 <= u16len(placeholder) <= MAX_PLACEHOLDER
+        ):
+            raise ApiError(400, "Bad Request: REPLY_MARKUP_INVALID")
+        return markup
     rows = markup.get("inline_keyboard")
     if rows is None:
         return markup

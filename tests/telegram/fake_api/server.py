@@ -105,7 +105,9 @@ class FakeBotAPI:
             "username": BOT_USERNAME,
         }
         # Observation
-        self.sent: dict[int, list[JSON]] = {}
+        self.sent: dict[int, list[JSON]] = {}  # new messages (sendMessage, sendPhoto)
+        self.edits: dict[int, list[JSON]] = {}  # editMessageText, editMessageReplyMarkup
+        self.actions: dict[int, list[JSON]] = {}  # sendChatAction
         self.calls: list[tuple[str, JSON]] = []
         self.commands: list[JSON] | None = None
         self.answered_callbacks: list[str] = []
@@ -123,6 +125,7 @@ class FakeBotAPI:
         self._queue: list[_Pending] = []
         self._history: dict[int, JSON] = {}
         self._update_ids = itertools.count(1)
+        self._seq = itertools.count(1)  # one order over sent, edits and actions
         self._callback_ids = itertools.count(4_000_000_000_000_000_001)
         self._file_ids = itertools.count(1)
         self._callbacks: dict[str, bool] = {}  # id -> answered
@@ -602,7 +605,12 @@ class FakeBotAPI:
 
     def _record_sent(self, chat_id: int, entry: JSON) -> None:
         """Append to sent[chat_id]."""
-        self.sent.setdefault(chat_id, []).append(entry)
+        self._record(self.sent, chat_id, entry)
+
+    def _record(self, table: dict[int, list[JSON]], chat_id: int, entry: JSON) -> None:
+        """Append an entry to a chat's list, numbered in one order with every other record."""
+        entry["seq"] = next(self._seq)
+        table.setdefault(chat_id, []).append(entry)
 
     # ----------------------------------------------------------------- HTTP
 
@@ -971,7 +979,8 @@ class FakeBotAPI:
         _set_or_drop(message, "entities", entities or None)
         _set_or_drop(message, "reply_markup", markup)
         message["edit_date"] = int(time.time())
-        self._record_sent(
+        self._record(
+            self.edits,
             chat_id,
             {
                 "method": "editMessageText",
@@ -988,12 +997,25 @@ class FakeBotAPI:
 
     async def _edit_message_reply_markup(self, params: JSON, uploads: dict[str, Upload]) -> JSON:
         """editMessageReplyMarkup: set or (without reply_markup) remove the inline keyboard."""
-        _, message = self._target_message(params)
+        chat_id, message = self._target_message(params)
         markup = check_reply_markup(params.get("reply_markup"))
+        if markup is not None and "inline_keyboard" not in markup:
+            raise ApiError(400, "Bad Request: inline keyboard expected")
         if markup == message.get("reply_markup"):
             raise ApiError(400, NOT_MODIFIED)
         _set_or_drop(message, "reply_markup", markup)
         message["edit_date"] = int(time.time())
+        self._record(
+            self.edits,
+            chat_id,
+            {
+                "method": "editMessageReplyMarkup",
+                "chat_id": chat_id,
+                "message_id": message["message_id"],
+                "reply_markup": markup,
+                "date": message["edit_date"],
+            },
+        )
         return copy.deepcopy(message)
 
     async def _answer_callback_query(self, params: JSON, uploads: dict[str, Upload]) -> bool:
@@ -1009,11 +1031,13 @@ class FakeBotAPI:
         return True
 
     async def _send_chat_action(self, params: JSON, uploads: dict[str, Upload]) -> bool:
-        """sendChatAction."""
+        """sendChatAction: a known action in a known chat, recorded in order with the messages."""
         chat_id = self._target_chat(params)
-        if params.get("action") not in CHAT_ACTIONS:
+        action = params.get("action")
+        if action not in CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
         self._check_blocked(chat_id)
+        self._record(self.actions, chat_id, {"method": "sendChatAction", "action": action})
         return True
 
     # ----------------------------------------------------------------- control API
@@ -1079,6 +1103,9 @@ class FakeBotAPI:
             if "chat_id" in request.query:
                 return web.json_response(self.sent.get(int(request.query["chat_id"]), []))
             return web.json_response({str(k): v for k, v in self.sent.items()})
+        if action in ("edits", "actions"):
+            table = self.edits if action == "edits" else self.actions
+            return web.json_response(table.get(int(request.query["chat_id"]), []))
         if action == "calls":
             return web.json_response([[name, params] for name, params in self.calls])
         if action == "updates":
