@@ -43,7 +43,7 @@ def opt(report, oid):  # type: ignore[no-untyped-def]
 def test_job_change_path_piped(tmp_path: Path) -> None:
     sections = ["Your loan", "Cash-out cost"]  # typed button names open them
     out = run_piped(tmp_path / "a.db", [*JOB_CHANGE, "3", "5%", "none", *sections])
-    assert "Question 1 of 10" in out and "Question 9 of 10" in out
+    assert "Question 1 of 13" in out and "Question 9 of 10" in out
     r = expected(JC_ANSWERS)
     assert money(opt(r, "cash_out").net_now) in out
     assert money(r.loan.offset.amount) in out  # type: ignore[union-attr]
