@@ -194,6 +194,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
+    auto_reload=False,  # templates ship with the package: no file check on every render
 )
 install(ENV)
 

@@ -92,7 +92,7 @@ def _asking(st: ChatState, today: date) -> Asking:
     return Asking(today=today, tax_year=_year(st, today), answers=dict(st.answers))
 
 
-def _expected_button(st: ChatState) -> str | None:
+def expected_button(st: ChatState) -> str | None:
     """The question a button pressed now would answer."""
     if st.mode in ("start", "goal"):
         return "goal"
@@ -106,7 +106,7 @@ def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Res
     if button is not None and button.question == parts.SECTION and st.answered_once:
         return st, _section(st, button.choice, today) + _pending(st, today)
     if button is not None:
-        if button.question != _expected_button(st):
+        if button.question != expected_button(st):
             return st, [Reply(_say("stale_button"))] + _prompt(st, today)
         text = button.choice
     typed = read_command(text)

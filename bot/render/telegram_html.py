@@ -10,7 +10,9 @@ import html
 import re
 from collections.abc import Iterable
 
-LIMIT = 4096
+from telegram.constants import MessageLimit
+
+LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "code", "pre", "a", "blockquote"})
 
 _TOKEN = re.compile(r"(<[^>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
