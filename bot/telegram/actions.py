@@ -13,7 +13,6 @@ sees the bot at work before every answer. 'upload_photo' precedes each chart (th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import Bot
@@ -24,21 +23,21 @@ log = logging.getLogger("advisor.telegram")
 TIMEOUT = 2.0  # seconds one chat action may take
 TYPING_AFTER = 0.3  # a turn still running after this long shows "typing"
 TYPING_EVERY = 4.5  # and again before Telegram's five seconds run out
+_ENDING: set[asyncio.Task[None]] = set()  # cancelled timers, referenced until they end
 
 
 async def chat_action(bot: Bot, chat_id: int, action: ChatAction) -> None:
     """Send one chat action; its failure never matters."""
     try:
-        await asyncio.wait_for(
-            bot.send_chat_action(
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        async with asyncio.timeout(TIMEOUT + 1):
+            await bot.send_chat_action(
                 chat_id,
                 action,
                 read_timeout=TIMEOUT,
                 write_timeout=TIMEOUT,
                 connect_timeout=TIMEOUT,
-            ),
-            TIMEOUT + 1,
-        )
+            )
     except Exception as exc:  # ephemeral: nothing depends on it
         log.debug("chat action %s not shown (%s)", action.value, type(exc).__name__)
 
@@ -52,6 +51,7 @@ class Typing:
         self.chat_id = chat_id
         self.after = after
         self.shown = False
+        self.stopped = False
         self._timer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -62,9 +62,10 @@ class Typing:
         """The timer: wait, then show and renew until stopped."""
         await asyncio.sleep(self.after)
         await self.now()
-        while True:
+        while not self.stopped:
             await asyncio.sleep(TYPING_EVERY)
-            await chat_action(self.bot, self.chat_id, ChatAction.TYPING)
+            if not self.stopped:
+                await chat_action(self.bot, self.chat_id, ChatAction.TYPING)
 
     async def now(self) -> None:
         """Show 'typing' now (the answer is being computed), unless it already shows."""
@@ -74,9 +75,10 @@ class Typing:
         await chat_action(self.bot, self.chat_id, ChatAction.TYPING)
 
     async def stop(self) -> None:
-        """The turn is done: no more 'typing'."""
+        """The turn is done: no more 'typing'. Never waits: the turn must not hang on it."""
+        self.stopped = True
         if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
+            self._timer.cancel()  # ends by itself; the flag ends it even if a cancel is lost
+            _ENDING.add(self._timer)
+            self._timer.add_done_callback(_ENDING.discard)
             self._timer = None

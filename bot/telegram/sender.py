@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot, ForceReply, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import (
     BadRequest,
@@ -28,8 +28,6 @@ from bot.telegram.database import Database
 from bot.telegram.outgoing import Attempt, attempts, markup
 from bot.telegram.workers import ChatWorkers
 
-ReplyMarkup = InlineKeyboardMarkup | ForceReply
-
 log = logging.getLogger("advisor.telegram")
 
 MAX_BACKOFF = 30.0
@@ -37,18 +35,6 @@ OVERALL_RATE = 30.0  # messages a second to all chats together (Telegram's bulk 
 EDIT_TRIES = 5  # an edit that keeps failing on the network is given up (the chat goes on)
 # Reasons Telegram gives for an edit that can never succeed: it is dropped at once.
 FINAL_EDIT = ("not modified", "not found", "can't be edited", "message_id_invalid")
-
-
-def message_kwargs(
-    chat_id: int, text: str, as_html: bool, keyboard: ReplyMarkup | None
-) -> dict[str, object]:
-    """sendMessage's parameters (Bot API): HTML only when the text is HTML."""
-    kwargs: dict[str, object] = {"chat_id": chat_id, "text": text}
-    if as_html:
-        kwargs["parse_mode"] = ParseMode.HTML
-    if keyboard is not None:
-        kwargs["reply_markup"] = keyboard
-    return kwargs
 
 
 def seconds(retry_after: int | timedelta) -> float:
@@ -238,11 +224,11 @@ class Sender(ChatWorkers):
                     chat_id, form.photo, caption=text or None, read_timeout=30, write_timeout=30
                 )
             else:
-                # the reply is not read: no Message object built from Telegram's answer
-                await self.bot.do_api_request(
-                    "sendMessage",
-                    api_kwargs=message_kwargs(chat_id, text, form.html, keyboard),
-                    return_type=None,
+                await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML if form.html else None,
+                    reply_markup=keyboard,
                     read_timeout=30,
                     write_timeout=30,
                 )

@@ -103,7 +103,9 @@ class AiohttpRequest(BaseRequest):
         )
         if self._slots.locked():  # wait for a free connection, at most the pool timeout
             try:
-                await asyncio.wait_for(self._slots.acquire(), _given(pool_timeout, self._pool_wait))
+                # asyncio.timeout: wait_for can lose a slot it acquired as its time ran out
+                async with asyncio.timeout(_given(pool_timeout, self._pool_wait)):
+                    await self._slots.acquire()
             except TimeoutError as err:
                 raise TimedOut(message=POOL_FULL) from err
         else:
