@@ -101,6 +101,13 @@ def expected_button(st: ChatState) -> str | None:
     return st.mode
 
 
+def button_is_current(st: ChatState, button: Button) -> bool:
+    """Whether a press answers what the chat waits for (a section, any time after an answer)."""
+    if button.question == parts.SECTION:
+        return st.answered_once
+    return button.question == expected_button(st)
+
+
 def _handle(st: ChatState, text: str, today: date, button: Button | None) -> Result:
     """Dispatch one input by what the chat waits for."""
     if button is not None and button.question == parts.SECTION and st.answered_once:

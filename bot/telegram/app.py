@@ -14,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.chart import chart_png_async
-from bot.dialogue.machine import expected_button, handle
+from bot.dialogue.machine import button_is_current, handle
 from bot.dialogue.replies import Reply
 from bot.dialogue.state import ChatState, restore, stored
 from bot.store import Outgoing, StoreError, Turn
@@ -123,7 +123,7 @@ class Turns(ChatWorkers):
                 log.error("update %d failed [%s]: %s", uid, cid, type(exc).__name__)
                 apology = f"{say('common.apology')} (ref {cid})"
                 return Turn(chat, uid, replies=[message(apology)], input_hash=digest)
-            stale = button is not None and button.question != expected_button(before or ChatState())
+            stale = button is not None and not button_is_current(before or ChatState(), button)
             shown = pressed(incoming.message_id, incoming.message_html, incoming.label, stale=stale)
             outgoing = (shown if button else []) + await self._outgoing(replies, typing)
         finally:

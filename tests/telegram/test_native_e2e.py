@@ -69,7 +69,7 @@ def test_a_whole_conversation_is_native(server: FakeServer, tmp_path: Path) -> N
             say(server, CHAT, typed)
         before = len(client.sent(CHAT))
         client.user_taps(CHAT, "a:filing:single", check_button=False)
-        wait(lambda: any("side by side" in t for t in client.texts(CHAT)), what="the answer")
+        wait(lambda: any("My suggestion" in t for t in client.texts(CHAT)), what="the verdict")
         settle(server, CHAT, quiet=1.0)
 
         # 'typing' came after the last question and before the answer's first message
@@ -79,9 +79,20 @@ def test_a_whole_conversation_is_native(server: FakeServer, tmp_path: Path) -> N
         tapped_at = client.sent(CHAT)[before - 1]["seq"]  # the question the tap answered
         typing = [a for a in client.actions(CHAT) if a["action"] == "typing"]
         assert any(tapped_at < a["seq"] < answer_at for a in typing), client.actions(CHAT)
+        follow = client.sent(CHAT)[-1]  # the first follow-up question, after the verdict
+
+        # a section button on the verdict: the verdict shows the choice, the section follows
+        # with the chart ('upload_photo' first), then the follow-up is asked again
+        verdict = next(e for e in client.sent(CHAT)[before:] if "My suggestion" in e["plain"])
+        client.user_taps(CHAT, "a:section:options", message_id=verdict["message_id"])
+        wait(lambda: client.edits(CHAT)[-1]["message_id"] == verdict["message_id"], what="edit")
+        wait(lambda: any(e["method"] == "sendPhoto" for e in client.sent(CHAT)), what="chart")
+        settle(server, CHAT, quiet=1.0)
+        assert client.edits(CHAT)[-1]["plain"].endswith("\n✓ Your options")
         photos = [e for e in client.sent(CHAT) if e["method"] == "sendPhoto"]
         uploads = [a for a in client.actions(CHAT) if a["action"] == "upload_photo"]
         assert photos and uploads and uploads[0]["seq"] < photos[0]["seq"]
+        assert client.sent(CHAT)[-1]["plain"] == follow["plain"]
 
         # the follow-up's short choices share one row; pressing one edits it like the others
         follow = client.sent(CHAT)[-1]
@@ -109,7 +120,8 @@ def test_a_whole_conversation_is_native(server: FakeServer, tmp_path: Path) -> N
     # every keyboard that was pressed is gone, and nothing is longer than Telegram allows
     edited = {e["message_id"] for e in client.edits(CHAT)}
     taps = [c for c in client.calls() if c[0] == "answerCallbackQuery"]
-    assert len(edited) == len(taps) == 5  # goal, schedule, filing, new_plan, the stale one
+    # goal, schedule, filing, the section, new_plan, the stale one
+    assert len(edited) == len(taps) == 6
     for entry in client.sent(CHAT):
         if buttons(entry) and entry["message_id"] in edited:
             assert "reply_markup" not in current(server, entry["message_id"])
