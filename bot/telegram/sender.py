@@ -224,14 +224,14 @@ class Sender(ChatWorkers):
                     chat_id, form.photo, caption=text or None, read_timeout=30, write_timeout=30
                 )
             else:
-                await self.bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML if form.html else None,
-                    reply_markup=keyboard,
-                    read_timeout=30,
-                    write_timeout=30,
-                )
+                # Bot._post, as the poll loop does: Telegram's answer is not built into a Message
+                # object that nobody reads (about a tenth of the bot's CPU per update)
+                params: dict[str, object] = {"chat_id": chat_id, "text": text}
+                if form.html:
+                    params["parse_mode"] = ParseMode.HTML
+                if keyboard is not None:
+                    params["reply_markup"] = keyboard
+                await self.bot._post("sendMessage", params, read_timeout=30, write_timeout=30)
             sent[0] += 1
 
     async def _edit(self, chat_id: int, form: Attempt) -> None:
