@@ -55,7 +55,7 @@ class Config:
     sync: str = "FULL"  # ADVISOR_DB_SYNC
     send_rate: float = 30.0  # ADVISOR_SEND_RATE, messages a second (Telegram's ceiling: 30)
     pool: int = 256  # ADVISOR_HTTP_POOL
-    chart: str = "workers"  # workers (what ships) | thread | off: see tuned_bot.py
+    chart: str = "workers"  # workers (what ships) | off: see tuned_bot.py
     deadline_s: float = 600.0
 
     def args(self) -> list[str]:

@@ -342,12 +342,9 @@ busy sibling hyperthread): on an idle machine expect lower numbers, not higher.
   (`bot/telegram/transport.py`), 256 connections (`ADVISOR_HTTP_POOL`), 30 messages a second
   (`ADVISOR_SEND_RATE`, Telegram's ceiling; "send ceiling 1000/s" rows set it as a bot with
   paid broadcasts may), `ADVISOR_DB_SYNC=FULL`, and the chart drawn by
-  `bot.chart.chart_png_async` in worker processes. bot/telegram/app.py still calls
-  `asyncio.to_thread(chart_png, ...)` until its one-line change to `await
-  chart_png_async(reply.report)` is merged; until then `tuned_bot` makes exactly that change
-  (`BENCH_CHART=workers`, the default) and does nothing once app.py has it. `chart="thread"`
-  rows are app.py as it was (matplotlib inside the bot's process), `chart="off"` rows send no
-  chart.
+  `bot.chart.chart_png_async` in worker processes (bot/telegram/app.py). `chart="thread"`
+  rows, in runs before that change, are app.py as it was (matplotlib inside the bot's process);
+  `chart="off"` rows send no chart (`tuned_bot`, `BENCH_CHART=off`).
 - **A user** does the whole job-change conversation (/start, tap a:goal:job_change, 45, 85k, a
   balance of its own between 60000 and 69999, 12000, tap a:schedule:graded6, 2023-03-01, 8000,
   2026-12-15, tap a:filing:single): 11 updates, 13 messages and one chart back. The balance

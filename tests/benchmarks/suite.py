@@ -59,7 +59,6 @@ def plan(quick: bool) -> dict[str, list[Config]]:
     turn = [
         replace(RAISED, users=200, deadline_s=45),
         replace(RAISED, users=200, chart="off", deadline_s=45),
-        replace(RAISED, users=200, chart="thread", deadline_s=45),
         replace(RAISED, users=200, same_answers=True, deadline_s=45),
         replace(REFERENCE, users=200, deadline_s=45),
     ]
