@@ -22,7 +22,7 @@ from bot.dialogue.readers.base import fmt_num, tidy
 from bot.dialogue.readers.dates import fmt_date
 from bot.dialogue.readers.match import plan_tiers
 from bot.dialogue.readers.number_words import replace_number_words
-from bot.dialogue.readers.share import parse_share
+from bot.dialogue.readers.share import parse_percent_of, parse_share
 from bot.dialogue.replies import Choice, plain
 from bot.dialogue.state import Answers
 from bot.render import money
@@ -248,10 +248,15 @@ def _part_of(whole_key: str, kind: str = "balance") -> Reader:
     def read(typed: str, ask: Asking) -> rd.Parsed[JsonValue]:
         """Read one answer."""
         named = parse_share(typed)
-        if named.value is None:
+        percent = parse_percent_of(typed).value
+        if named.value is not None:
+            share, word = named.value
+            said = say(f"dialogue.read.share.word.{word}")
+        elif percent is not None:
+            shown = Decimal(percent.numerator * 100) / percent.denominator
+            share, said = percent, say("dialogue.read.share.percent_of", percent=shown)
+        else:
             return money_reader(typed, ask)
-        share, word = named.value
-        said = say(f"dialogue.read.share.word.{word}")
         whole = ask.answers.get(whole_key)
         if whole in (None, "skip"):
             example = say("dialogue.read.money.example")

@@ -31,6 +31,22 @@ _TAIL = re.compile(
 )
 
 
+_PERCENT = re.compile(
+    r"^(?:(?:about|around|roughly|maybe|probably|like|just|exactly)\s+)*"
+    r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent)(?:\s+(?:of\s+)?(?:it|that|the\s+\w+|my\s+\w+))?$"
+)
+
+
+def parse_percent_of(text: str) -> Parsed[Fraction]:
+    """A percent of an earlier answer ("5%", "about 10 percent of it"); nothing when none."""
+    s = strip_end(clean(text)) if isinstance(text, str) else ""
+    m = _PERCENT.match(s)
+    if m is None:
+        return Parsed()
+    share = Fraction(m.group(1)) / 100
+    return Parsed(value=share) if 0 < share <= 1 else Parsed()
+
+
 def parse_share(text: str) -> Parsed[tuple[Fraction, str]]:
     """A share named in words, with its wording key; nothing (no error) when none is named."""
     s = strip_end(clean(text)) if isinstance(text, str) else ""
