@@ -21,18 +21,14 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.dialogue.machine import handle
-from bot.dialogue.state import stored
+from tests.faults.test_faults import ANSWERS, expected_answers
 from tests.telegram.bot_process import BotProcess, FakeServer, free_port, wait
 
-ANSWERS = ["45", "85k", "60000", "12000", "a:schedule:graded6"]
-ANSWERS += ["2023-03-01", "8000", "2026-12-15", "a:filing:single"]
 SECRET = "kill-test-secret"
 
 
@@ -46,21 +42,6 @@ def prompt_of(text: str) -> str | None:
     if "My suggestion" in text:
         return "final"
     return None
-
-
-def expected_answers() -> dict[str, Any]:
-    """The stored answers after the whole conversation."""
-    today = datetime.now(UTC).date()
-    state, _ = handle(None, "/start", today=today)
-    state, _ = handle(state, "job_change", today=today, button=("goal", "job_change"))
-    for answer in ANSWERS:
-        if answer.startswith("a:"):
-            _, question, choice = answer.split(":")
-            state, _ = handle(state, choice, today=today, button=(question, choice))
-        else:
-            state, _ = handle(state, answer, today=today)
-    assert state is not None
-    return dict(stored(state)["answers"])
 
 
 @dataclass
