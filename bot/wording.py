@@ -209,8 +209,21 @@ def _compiled(key: str) -> Template:
     return ENV.from_string(source)
 
 
+@cache
+def _plain(key: str) -> str | None:
+    """The message as it reads when its source has no jinja2 syntax at all, else None."""
+    source = messages().get(key)
+    if source is None or any(mark in source for mark in ("{{", "{%", "{#")):
+        return None
+    # what rendering gives: the text itself, one final newline dropped (keep_trailing_newline)
+    return source[:-1] if source.endswith("\n") else source
+
+
 def say(key: str, /, *, tax_year: int | None = None, **values: Any) -> str:
     """The message `key` as Telegram HTML, its {{ placeholders }} filled (autoescaped)."""
+    plain = _plain(key)
+    if plain is not None:
+        return plain
     return str(_compiled(key).render(tax_year=tax_year, **values))
 
 
@@ -220,6 +233,9 @@ def text(key: str, /, *, tax_year: int | None = None, **values: Any) -> str:
     Its values are our own plain texts and numbers, inserted as they are (no HTML escaping
     here, so nothing is escaped twice).
     """
+    plain = _plain(key)
+    if plain is not None:
+        return plain
     safe = {k: Markup(v) if isinstance(v, str) else v for k, v in values.items()}
     return str(_compiled(key).render(tax_year=tax_year, **safe))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import JsonValue
@@ -52,6 +52,9 @@ class _Reading(dict[str, JsonValue]):
         if isinstance(key, str):
             self.read.append(key)
         return super().__contains__(key)
+
+
+_POSITION = {p.key: i for i, p in enumerate(MAIN)}  # a main question's place on its path
 
 
 def _year(answers: Answers) -> int:
@@ -106,6 +109,15 @@ def _candidates(key: str, year: int) -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def _hypotheses(key: str, year: int) -> tuple[dict[str, JsonValue], ...]:
+    """Each possible answer of one question with what follows from it, as answers to add."""
+    out: list[dict[str, JsonValue]] = []
+    for value, extra in _candidates(key, year):
+        out.append({key: json.loads(value), **json.loads(extra)})
+    return tuple(out)
+
+
+@cache
 def _sources(year: int) -> dict[str, str]:
     """Which question's answer sets each key: its own, or one that follows from it."""
     found = {q.key: q.key for q in MAIN}
@@ -133,23 +145,41 @@ def _may_apply(q: Question, answers: Answers, open_keys: frozenset[str], depth: 
         tried.add(source)
         if not BY_KEY[source].asked_when(answers):
             continue  # a question this path does not ask gives no answer to try
-        for value, extra in _candidates(source, year):
-            hypo = {**answers, source: json.loads(value), **json.loads(extra)}
+        for added in _hypotheses(source, year):
+            hypo = {**answers, **added}
             if _may_apply(q, hypo, open_keys - {source}, depth - 1):
                 return True
     return False
 
 
 def progress(answers: Answers, q: Question) -> tuple[int, int] | None:
-    """(N, M) for the main question q asked now; None when q is not a main question that applies."""
-    if q not in MAIN or not q.asked_when(answers):
+    """(N, M) for the main question q asked now; None when q is not a main question that applies.
+
+    The same answers give the same counts: the first questions of a path, asked of everyone
+    with the same few answers, are counted once (the search is widest there).
+    """
+    if BY_KEY.get(q.key) is not q:
+        return _count(answers, q)
+    return _remembered(q.key, json.dumps(answers, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)
+def _remembered(key: str, answers_json: str) -> tuple[int, int] | None:
+    """progress() of the question with this key and these answers (as JSON)."""
+    return _count(json.loads(answers_json), BY_KEY[key])
+
+
+def _count(answers: Answers, q: Question) -> tuple[int, int] | None:
+    """(N, M), computed."""
+    place = _POSITION.get(q.key)
+    if place is None or MAIN[place] != q or not q.asked_when(answers):
         return None
     open_keys = frozenset(p.key for p in MAIN if p.key not in answers)
     done = [p for p in MAIN if p.key in answers and p.asked_when(answers)]
-    before = [p for p in done if MAIN.index(p) < MAIN.index(q)]
+    before = [p for p in done if _POSITION[p.key] < place]
     ahead = [
         p
         for p in MAIN
-        if p.key not in answers and (p is q or _may_apply(p, answers, open_keys, DEPTH))
+        if p.key not in answers and (p.key == q.key or _may_apply(p, answers, open_keys, DEPTH))
     ]
     return len(before) + 1, len(done) + len(ahead)

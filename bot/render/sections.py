@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -226,20 +227,29 @@ def render_part(report: Report, path: str, key: str, *, assumed: Sequence[str] =
 def _figures(report: Report, path: str, keys: Sequence[str]) -> dict[str, list[str]]:
     """The trace figures of each section: a figure goes to the section whose pattern fits it
     most closely; figures of sections that do not apply are left out."""
-    parts = [p for p in PARTS.get(path, ()) if p.key in keys]
     out: dict[str, list[str]] = {}
+    shown = tuple(keys)
     for entry in report.trace:
         figure = entry["figure"]
-        if any(_fits(figure, n) for n in _NOT_SHOWN):
-            continue
-        best: tuple[int, str] | None = None
-        for part in parts:
-            for pattern in part.why:
-                if _fits(figure, pattern) and (best is None or len(pattern) > best[0]):
-                    best = (len(pattern), part.key)
+        best = _section_of(figure, path, shown)
         if best is not None:
-            out.setdefault(best[1], []).append(figure)
+            out.setdefault(best, []).append(figure)
     return out
+
+
+@lru_cache(maxsize=8192)
+def _section_of(figure: str, path: str, keys: tuple[str, ...]) -> str | None:
+    """The section of these whose pattern fits the figure most closely (None: not shown)."""
+    if any(_fits(figure, n) for n in _NOT_SHOWN):
+        return None
+    best: tuple[int, str] | None = None
+    for part in PARTS.get(path, ()):
+        if part.key not in keys:
+            continue
+        for pattern in part.why:
+            if _fits(figure, pattern) and (best is None or len(pattern) > best[0]):
+                best = (len(pattern), part.key)
+    return None if best is None else best[1]
 
 
 def _fits(figure: str, pattern: str) -> bool:
