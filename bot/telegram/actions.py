@@ -4,10 +4,10 @@ They are ephemeral (Telegram shows one for five seconds or until the next messag
 one costs nothing: every failure is logged at debug level and ignored, and each call is bounded
 by a short timeout so that a slow Bot API never delays a turn by more than that.
 
-When 'typing' shows: for any turn still running after TYPING_AFTER seconds (most turns take a
-few milliseconds and need none, which saves a call per message), and at once when the turn
-computed an answer (the engine ran and its chart is being drawn, the slow part), so the person
-sees the bot at work before every answer. 'upload_photo' precedes each chart (the sender).
+When 'typing' shows: for any turn still running after TYPING_AFTER seconds, renewed while it
+runs (most turns, the answer included, take milliseconds and need none, which saves a call per
+message: until then only a timer is set), and at once while an answer's chart is drawn.
+'upload_photo' precedes each chart (the sender).
 """
 
 from __future__ import annotations
@@ -52,15 +52,24 @@ class Typing:
         self.after = after
         self.shown = False
         self.stopped = False
+        self._alarm: asyncio.TimerHandle | None = None
         self._timer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Show 'typing' if the turn is still running after `after` seconds, then keep it up."""
-        self._timer = asyncio.create_task(self._keep())
+        """Show 'typing' if the turn is still running after `after` seconds, then keep it up.
+
+        Until then only a timer is set (no task): most turns end long before it.
+        """
+        self._alarm = asyncio.get_running_loop().call_later(self.after, self._begin)
+
+    def _begin(self) -> None:
+        """The turn is slow: start showing 'typing'."""
+        self._alarm = None
+        if not self.stopped:
+            self._timer = asyncio.create_task(self._keep())
 
     async def _keep(self) -> None:
-        """The timer: wait, then show and renew until stopped."""
-        await asyncio.sleep(self.after)
+        """Show 'typing', and renew it until stopped."""
         await self.now()
         while not self.stopped:
             await asyncio.sleep(TYPING_EVERY)
@@ -77,6 +86,9 @@ class Typing:
     async def stop(self) -> None:
         """The turn is done: no more 'typing'. Never waits: the turn must not hang on it."""
         self.stopped = True
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = None
         if self._timer is not None:
             self._timer.cancel()  # ends by itself; the flag ends it even if a cancel is lost
             _ENDING.add(self._timer)

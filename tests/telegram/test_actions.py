@@ -65,3 +65,28 @@ def test_a_chat_action_that_hangs_is_given_up_within_its_timeout(monkeypatch: An
         return loop.time() - began
 
     assert asyncio.run(run()) < 1.5
+
+
+class CountingBot:
+    """A Bot that counts chat actions."""
+
+    def __init__(self) -> None:
+        self.actions: list[str] = []
+
+    async def send_chat_action(self, chat_id: int, action: Any, **timeouts: Any) -> bool:
+        self.actions.append(str(action))
+        return True
+
+
+def test_typing_shows_only_for_a_turn_still_running_after_the_delay() -> None:
+    async def run(turn_s: float) -> list[str]:
+        bot = CountingBot()
+        typing = Typing(bot, 7, after=0.05)  # type: ignore[arg-type]
+        typing.start()
+        await asyncio.sleep(turn_s)  # the turn
+        await typing.stop()
+        await asyncio.sleep(0.1)
+        return bot.actions
+
+    assert asyncio.run(run(0.01)) == []  # a quick turn: nothing shown, no task started
+    assert asyncio.run(run(0.2)) == [str(ChatAction.TYPING)]  # a slow one: 'typing' once
