@@ -56,14 +56,12 @@ class Pace:
         """The rate in messages a second."""
         self.interval = 1.0 / rate
         self.next_at = 0.0
-        self.lock = asyncio.Lock()
 
     async def wait(self) -> None:
-        """Wait for the next free slot."""
-        async with self.lock:
-            now = time.monotonic()
-            delay = self.next_at - now
-            self.next_at = max(now, self.next_at) + self.interval
+        """Wait for the next free slot (taken before any await: no lock is needed)."""
+        now = time.monotonic()
+        delay = self.next_at - now
+        self.next_at = max(now, self.next_at) + self.interval
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -124,14 +122,21 @@ class Sender(ChatWorkers):
         self.pace = Pace()
 
     async def _drain(self, chat_id: int) -> None:
-        """Send the chat's outbox, oldest first, until it is empty."""
+        """Send the chat's outbox, oldest first, until it is empty.
+
+        A delivered mark and the read of the next reply are one call into the store's thread.
+        """
         pause = 0.5
         try:
             await self.ready.wait()
+            done: int | None = None  # delivered, its row not yet deleted
             while True:
                 self._dirty.discard(chat_id)
                 try:
-                    item = await self.db.call(self.db.store.next_outgoing, chat_id)
+                    item = await self.db.call(
+                        self._mark_and_next, chat_id, done, write=done is not None
+                    )
+                    done = None
                     if item is None:
                         if chat_id in self._dirty:
                             continue
@@ -140,7 +145,7 @@ class Sender(ChatWorkers):
                         if not await self._deliver(item):
                             return
                         self.receipts.add(item.id)
-                    await self.db.call(self.db.store.delivered, item.id, write=True)
+                    done = item.id
                     pause = 0.5
                 except StoreError as exc:
                     log.error("sending paused: %s; retrying in %.1f s", exc, pause)
@@ -148,6 +153,12 @@ class Sender(ChatWorkers):
                     pause = min(pause * 2, MAX_BACKOFF)
         finally:
             self._tasks.pop(chat_id, None)
+
+    def _mark_and_next(self, chat_id: int, done: int | None) -> Queued | None:
+        """In the store's thread: delete the delivered reply, then read the chat's next one."""
+        if done is not None:
+            self.db.store.delivered(done)
+        return self.db.store.next_outgoing(chat_id)
 
     async def _deliver(self, item: Queued) -> bool:
         """Send one reply (a plainer form after a 400); False when the chat cannot be sent to.
