@@ -125,7 +125,9 @@ class Turns(ChatWorkers):
         if incoming.callback_id is None:
             return
         with contextlib.suppress(TelegramError):  # too old to answer: the reply explains
-            await self.bot.answer_callback_query(incoming.callback_id, read_timeout=5)
+            await self.bot._post(
+                "answerCallbackQuery", {"callback_query_id": incoming.callback_id}, read_timeout=5
+            )
 
     def date(self) -> date:
         """Today's date (fixed in tests)."""

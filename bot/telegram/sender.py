@@ -250,16 +250,12 @@ class Sender(ChatWorkers):
         if form.message_id is None:
             return  # nothing to edit: the pressed message was not readable
         await self.pace.wait()
+        # Bot._post, as for sendMessage: Telegram's answer (the edited Message) is not parsed
+        params: dict[str, object] = {"chat_id": chat_id, "message_id": form.message_id}
         if form.method == "edit":
-            await self.bot.edit_message_text(
-                form.texts[0],
-                chat_id=chat_id,
-                message_id=form.message_id,
-                parse_mode=ParseMode.HTML,
-                read_timeout=30,
-                write_timeout=30,
-            )
+            params |= {"text": form.texts[0], "parse_mode": ParseMode.HTML}
+            await self.bot._post("editMessageText", params, read_timeout=30, write_timeout=30)
         else:
-            await self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=form.message_id, read_timeout=30, write_timeout=30
+            await self.bot._post(
+                "editMessageReplyMarkup", params, read_timeout=30, write_timeout=30
             )

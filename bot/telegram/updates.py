@@ -79,23 +79,29 @@ def _message_id(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# What python-telegram-bot's Message needs to give a text as HTML (the rest is not built).
+_FOR_TEXT = ("message_id", "date", "chat", "text", "entities")
+
+
 def pressed(message: dict[str, Any], data: str) -> tuple[int | None, str, str]:
     """The pressed button's message: its id, its text as HTML, and the button's label.
 
     Read with python-telegram-bot's own Message (its text_html); a message it cannot read
     gives no id, so nothing is edited.
+    Only what the text needs is read (the message's sender, chat and keyboard are not built).
     """
     try:
-        msg = Message.de_json(message, None)
+        needed = {k: message[k] for k in _FOR_TEXT if k in message}
+        msg = Message.de_json(needed, None)
         html = msg.text_html if msg.text else ""
-        markup = msg.reply_markup
+        label = ""
+        markup = message.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard") or ():
+            for button in row:
+                if button.get("callback_data") == data and isinstance(button.get("text"), str):
+                    label = button["text"]
     except Exception:  # any shape Telegram might send: then simply no edit
         return None, "", ""
-    label = ""
-    for row in markup.inline_keyboard if markup is not None else ():
-        for button in row:
-            if button.callback_data == data:
-                label = button.text
     return _message_id(message.get("message_id")), html or "", label
 
 
