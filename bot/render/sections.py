@@ -224,6 +224,22 @@ def render_part(report: Report, path: str, key: str, *, assumed: Sequence[str] =
     return tidy("\n\n".join(s for s in shown if s.strip()))
 
 
+def _has_text(report: Report, path: str, key: str, assumed: Sequence[str]) -> bool:
+    """Whether render_part() gives any text: its templates are rendered only up to the first
+    piece of text that is not blank (what the person would read is not built in full)."""
+    part = _part(path, key)
+    if part is None or not part.applies(report) or not part.templates:
+        return False
+    define = Glossary(report.tax_year)
+    for name in part.templates:
+        chunks = ENV.get_template(name).generate(
+            r=report, path=path, assumed=list(assumed), define=define
+        )
+        if any(chunk.strip() for chunk in chunks):
+            return True
+    return False
+
+
 def _figures(report: Report, path: str, keys: Sequence[str]) -> dict[str, list[str]]:
     """The trace figures of each section: a figure goes to the section whose pattern fits it
     most closely; figures of sections that do not apply are left out."""
@@ -277,7 +293,7 @@ def sections_of(report: Report, path: str, *, assumed: Sequence[str] = ()) -> Se
         if part.key in (SOURCES, CHART):
             shown = part.key == SOURCES or part.applies(report)
         else:
-            shown = bool(render_part(report, path, part.key, assumed=assumed))
+            shown = _has_text(report, path, part.key, assumed)
         if shown:
             keys.append(part.key)
     return Sections(tuple(keys), _figures(report, path, keys))

@@ -192,3 +192,14 @@ def test_every_topic_names_sections_that_exist() -> None:
     keys = {p.key for parts in PARTS.values() for p in parts} | {VERDICT}
     for topic, wanted in TOPIC_PARTS.items():
         assert set(wanted) <= keys, topic
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_section_has_a_button_exactly_when_its_text_is_not_empty(name: str) -> None:
+    path = PEOPLE[name][0]
+    r = report_of(name)
+    found = sections_of(r, path)
+    for part in PARTS[path]:
+        if part.key in (SOURCES, CHART):
+            continue
+        assert (part.key in found.keys) == bool(render_part(r, path, part.key)), part.key
