@@ -21,7 +21,7 @@ from telegram.constants import ChatAction
 log = logging.getLogger("advisor.telegram")
 
 TIMEOUT = 2.0  # seconds one chat action may take
-TYPING_AFTER = 0.3  # a turn still running after this long shows "typing"
+TYPING_AFTER = 1.0  # a reply later than this shows "typing" (a second keeps the flow)
 TYPING_EVERY = 4.5  # and again before Telegram's five seconds run out
 _ENDING: set[asyncio.Task[None]] = set()  # cancelled timers, referenced until they end
 
