@@ -52,6 +52,7 @@ class Config:
     think_s: float = 0.0
     steps: int = 11
     same_answers: bool = False
+    open_options: bool = False  # then tap the answer's options part, which has the chart
     sync: str = "FULL"  # ADVISOR_DB_SYNC
     send_rate: float = 30.0  # ADVISOR_SEND_RATE, messages a second (Telegram's ceiling: 30)
     pool: int = 256  # ADVISOR_HTTP_POOL
@@ -117,6 +118,8 @@ def _run(cfg: Config, work: Path, profile: Path | None = None) -> dict[str, Any]
     fake_argv += ["--drain", str(DRAIN_S)]
     if cfg.same_answers:
         fake_argv.append("--same-answers")
+    if cfg.open_options:
+        fake_argv.append("--open-options")
     fake_err = (work / "fake.log").open("wb")
     fake = subprocess.Popen(
         fake_argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=fake_err, stdin=subprocess.DEVNULL

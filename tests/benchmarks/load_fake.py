@@ -51,6 +51,9 @@ CONVERSATION: list[tuple[str, str]] = [
     ("send", "2026-12-15"),
     ("tap", "a:filing:single"),
 ]
+# With --open-options a user then taps the answer's "Your options" button: that part comes with
+# the chart, so a run measures the chart (users who never open a part draw none).
+OPEN_OPTIONS = ("tap", "a:section:options")
 BALANCE_STEP = 4  # the 401(k) balance: each user gives a different one (see answers_of)
 # Text that only the final answer contains (ours and the reference bot's), in one of its messages.
 FINAL_MARKERS = ("My suggestion", "Thanks, that is everything")
@@ -190,7 +193,7 @@ async def run(args: argparse.Namespace) -> int:
         await fake.stop()
         return 1
     await asyncio.sleep(0.3)  # let the bot finish start-up calls
-    steps = CONVERSATION[: args.steps]
+    steps = CONVERSATION[: args.steps] + ([OPEN_OPTIONS] if args.open_options else [])
     stats = Stats()
     rng = random.Random(args.seed)
     cpu0 = cpu_seconds()
@@ -273,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--same-answers", action="store_true", help="every user gives the same balance"
     )
     parser.add_argument("--steps", type=int, default=len(CONVERSATION))
+    parser.add_argument(
+        "--open-options", action="store_true", help="then tap the answer's options (the chart)"
+    )
     parser.add_argument("--deadline", type=float, default=600.0, help="stop the users after")
     parser.add_argument("--drain", type=float, default=30.0)
     parser.add_argument("--linger", type=float, default=120.0, help="serve after RESULT")

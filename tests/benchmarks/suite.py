@@ -21,6 +21,7 @@ SHIPPED = Config()  # send rate 30 (Telegram's ceiling), FULL sync, chart worker
 RAISED = replace(SHIPPED, send_rate=1000)  # the ceiling of a bot with paid broadcasts
 REFERENCE = Config(bot="reference")
 THINK_S = 5.0
+PAIRS = 3  # runs of the shipped bot and of the reference bot, alternating
 
 
 def engine_rows() -> list[tuple[str, str, str]]:
@@ -56,16 +57,16 @@ def plan(quick: bool) -> dict[str, list[Config]]:
             ],
             "reference": [replace(REFERENCE, users=20, latency_ms=50, deadline_s=15)],
         }
-    turn = [
-        replace(RAISED, users=200, deadline_s=45),
-        replace(RAISED, users=200, chart="off", deadline_s=45),
-        replace(RAISED, users=200, same_answers=True, deadline_s=45),
-        replace(REFERENCE, users=200, deadline_s=45),
-    ]
+    ours = replace(RAISED, users=200, deadline_s=45)
+    options = replace(ours, open_options=True)
+    # the bot as shipped and the reference bot alternate, three times each: the machine's load
+    # drifts over minutes, and the comparison is by their medians (and by pair); the last run
+    # is profiled (py-spy) and counted in no median
+    turn = [ours, replace(REFERENCE, users=200, deadline_s=45)] * PAIRS
+    turn += [options, replace(options, chart="off"), ours]
     load = [
-        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=80),
-        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, chart="off", deadline_s=60),
-        replace(RAISED, users=300, latency_ms=200, think_s=THINK_S, deadline_s=90),
+        replace(RAISED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=90),
+        replace(RAISED, users=300, latency_ms=200, think_s=THINK_S, deadline_s=75),
         replace(RAISED, users=1000, latency_ms=200, deadline_s=45),
         replace(SHIPPED, users=1000, latency_ms=200, think_s=THINK_S, deadline_s=60),
     ]
@@ -86,8 +87,10 @@ def run_suite(*, quick: bool, out: Path) -> int:
         for i, cfg in enumerate(configs):
             start = time.monotonic()
             print(f"[bench] {cfg.command()}", file=sys.stderr, flush=True)
-            profiled = section == "turn" and i == 0 and not quick
+            profiled = section == "turn" and i == len(configs) - 1 and not quick
             result = run(cfg, profile=spy if profiled else None)
+            if profiled:
+                result["profiled"] = True
             if profiled and spy.exists():
                 samples, by_file = summary(spy)
                 result["profile_samples"] = samples
