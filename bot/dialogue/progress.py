@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import JsonValue
@@ -29,29 +29,82 @@ SWEEP = 120
 DEPTH = 2  # open questions tried together for one condition (no condition reads more)
 
 
-class _Reading(dict[str, JsonValue]):
-    """Answers that remember which keys a condition read."""
+ALL = "*"  # what a condition read when it looked at every answer (iterated, copied, counted)
+PRESENCE = "?"  # before a key: only whether it is answered was read, not its value
 
-    def __init__(self, answers: Answers) -> None:
-        """The answers to read; nothing read yet."""
-        super().__init__(answers)
-        self.read: list[str] = []
+
+class _View(dict[str, JsonValue]):
+    """The answers a condition reads: the real ones under hypothetical ones.
+
+    Remembers which keys the condition read (`read`), and which of them were real answers
+    (`log`, shared by one whole count): a count is a function of those alone.
+    """
+
+    def __init__(
+        self, real: Answers, overlay: Answers, log: set[str] | None, read: list[str]
+    ) -> None:
+        """The real answers, the hypothetical ones over them, and where reads are noted."""
+        super().__init__({**real, **overlay})
+        self._overlay = overlay
+        self._log = log
+        self.read = read
+
+    def _note(self, key: object, *, value: bool = True) -> None:
+        """A read of one key's value (or, value=False, only of whether it is answered)."""
+        if isinstance(key, str):
+            self.read.append(key)
+            if self._log is not None and key not in self._overlay:
+                self._log.add(key if value else PRESENCE + key)
+
+    def _note_all(self) -> None:
+        """A look at every answer."""
+        if self._log is not None:
+            self._log.add(ALL)
 
     def get(self, key: str, default: Any = None) -> Any:
         """A value, remembering the key."""
-        self.read.append(key)
+        self._note(key)
         return super().get(key, default)
 
     def __getitem__(self, key: str) -> JsonValue:
         """A value, remembering the key."""
-        self.read.append(key)
+        self._note(key)
         return super().__getitem__(key)
 
     def __contains__(self, key: object) -> bool:
-        """Whether the key is answered, remembering it."""
-        if isinstance(key, str):
-            self.read.append(key)
+        """Whether the key is answered, remembering that it was asked."""
+        self._note(key, value=False)
         return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        """Every key: every answer counts as read."""
+        self._note_all()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        """How many answers: every answer counts as read."""
+        self._note_all()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        """Every key: every answer counts as read."""
+        self._note_all()
+        return super().keys()
+
+    def values(self) -> Any:
+        """Every value: every answer counts as read."""
+        self._note_all()
+        return super().values()
+
+    def items(self) -> Any:
+        """Every answer: every answer counts as read."""
+        self._note_all()
+        return super().items()
+
+    def copy(self) -> dict[str, JsonValue]:
+        """A plain copy: every answer counts as read."""
+        self._note_all()
+        return dict(super().items())
 
 
 _POSITION = {p.key: i for i, p in enumerate(MAIN)}  # a main question's place on its path
@@ -128,14 +181,21 @@ def _sources(year: int) -> dict[str, str]:
     return found
 
 
-def _may_apply(q: Question, answers: Answers, open_keys: frozenset[str], depth: int) -> bool:
+def _may_apply(
+    q: Question,
+    real: Answers,
+    overlay: Answers,
+    open_keys: frozenset[str],
+    depth: int,
+    log: set[str] | None,
+) -> bool:
     """Whether some answers to the open questions make q apply."""
-    reading = _Reading(answers)
+    reading = _View(real, overlay, log, [])
     if q.asked_when(reading):
         return True
     if depth == 0:
         return False
-    year = _year(answers)
+    year = _year(reading)
     sources = _sources(year)
     tried: set[str] = set()
     for key in reading.read:
@@ -143,43 +203,79 @@ def _may_apply(q: Question, answers: Answers, open_keys: frozenset[str], depth: 
         if source is None or source not in open_keys or source in tried:
             continue
         tried.add(source)
-        if not BY_KEY[source].asked_when(answers):
+        if not BY_KEY[source].asked_when(_View(real, overlay, log, [])):
             continue  # a question this path does not ask gives no answer to try
         for added in _hypotheses(source, year):
-            hypo = {**answers, **added}
-            if _may_apply(q, hypo, open_keys - {source}, depth - 1):
+            if _may_apply(q, real, {**overlay, **added}, open_keys - {source}, depth - 1, log):
                 return True
     return False
+
+
+# Counts already made, per question: for each set of answers a count read, the count by the
+# values it read. The same values give the same count, whatever else was answered: the first
+# questions of a path, and every later one whose conditions read no amount, are counted once.
+_Signature = tuple[str, ...]
+_MEMO: dict[str, list[tuple[tuple[str, ...], dict[_Signature, tuple[int, int] | None]]]] = {}
+MEMO_SIZE = 4096  # counts kept per question and set of keys read (then they start again)
+MEMO_SHAPES = 64  # sets of keys read kept per question
+
+
+def _signature(answers: Answers, keys: tuple[str, ...]) -> _Signature:
+    """What was read at these keys: a value (as JSON), or whether the key is answered."""
+    out = []
+    for key in keys:
+        if key.startswith(PRESENCE):
+            out.append("1" if key[1:] in answers else "")
+        else:
+            out.append(json.dumps(answers[key], sort_keys=True) if key in answers else "")
+    return tuple(out)
 
 
 def progress(answers: Answers, q: Question) -> tuple[int, int] | None:
     """(N, M) for the main question q asked now; None when q is not a main question that applies.
 
-    The same answers give the same counts: the first questions of a path, asked of everyone
-    with the same few answers, are counted once (the search is widest there).
+    A count depends only on the answers its conditions read; it is remembered by their values.
     """
     if BY_KEY.get(q.key) is not q:
-        return _count(answers, q)
-    return _remembered(q.key, json.dumps(answers, sort_keys=True))
+        return _count(answers, q, None)
+    shapes = _MEMO.setdefault(q.key, [])
+    for known, counts in list(shapes):
+        signature = _signature(answers, known)
+        if signature in counts:
+            return counts[signature]
+    log: set[str] = set()
+    counted = _count(answers, q, log)
+    if ALL in log:
+        return counted  # it looked at every answer: not remembered
+    keys = tuple(sorted(log))
+    table: dict[_Signature, tuple[int, int] | None] | None = None
+    for known, counts in shapes:
+        if known == keys:
+            table = counts
+    if table is None:
+        if len(shapes) >= MEMO_SHAPES:
+            shapes.clear()
+        table = {}
+        shapes.append((keys, table))
+    if len(table) >= MEMO_SIZE:
+        table.clear()
+    table[_signature(answers, keys)] = counted
+    return counted
 
 
-@lru_cache(maxsize=1024)
-def _remembered(key: str, answers_json: str) -> tuple[int, int] | None:
-    """progress() of the question with this key and these answers (as JSON)."""
-    return _count(json.loads(answers_json), BY_KEY[key])
-
-
-def _count(answers: Answers, q: Question) -> tuple[int, int] | None:
-    """(N, M), computed."""
+def _count(answers: Answers, q: Question, log: set[str] | None) -> tuple[int, int] | None:
+    """(N, M), computed; every real answer read is noted in log."""
     place = _POSITION.get(q.key)
-    if place is None or MAIN[place] != q or not q.asked_when(answers):
+    seen = _View(answers, {}, log, [])
+    if place is None or MAIN[place] != q or not q.asked_when(seen):
         return None
-    open_keys = frozenset(p.key for p in MAIN if p.key not in answers)
-    done = [p for p in MAIN if p.key in answers and p.asked_when(answers)]
+    open_keys = frozenset(p.key for p in MAIN if p.key not in seen)
+    done = [p for p in MAIN if p.key in seen and p.asked_when(seen)]
     before = [p for p in done if _POSITION[p.key] < place]
     ahead = [
         p
         for p in MAIN
-        if p.key not in answers and (p.key == q.key or _may_apply(p, answers, open_keys, DEPTH))
+        if p.key not in seen
+        and (p.key == q.key or _may_apply(p, answers, {}, open_keys, DEPTH, log))
     ]
     return len(before) + 1, len(done) + len(ahead)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 
+import bot.dialogue.machine as machine_module
+import bot.dialogue.progress as progress_module
 from bot.dialogue.machine import handle
 from bot.dialogue.questions import BY_KEY, GOALS
 
@@ -105,3 +108,28 @@ def test_every_path_is_walked() -> None:
     assert {path for path, _ in PATTERNS} == paths
     for path in paths:
         assert sum(1 for p, _ in PATTERNS if p == path) >= 3
+
+
+def test_a_remembered_count_is_the_count_computed_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every pattern with other amounts, then again: each count progress() gives,
+    # remembered or not, equals the one computed from scratch with nothing remembered.
+    checked: list[bool] = []
+    original = progress_module.progress
+
+    def checking(answers: dict[str, Any], q: Any) -> tuple[int, int] | None:
+        given = original(answers, q)
+        checked.append(given == progress_module._count(answers, q, None))
+        return given
+
+    monkeypatch.setattr(machine_module, "progress", checking)
+    progress_module._MEMO.clear()
+    variants = [
+        (path, {**answers, **{k: v for k, v in other.items() if k in answers}})
+        for path, answers in PATTERNS
+        for other in ({}, {"balance": "30000"}, {"salary": "250k", "balance": "900000"})
+    ]
+    for path, answers in variants:
+        counters(path, answers)
+    for path, answers in PATTERNS:
+        counters(path, answers)
+    assert len(checked) > 300 and all(checked)
