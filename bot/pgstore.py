@@ -408,18 +408,28 @@ class PostgresStore:
 
     def next_outgoing(self, chat_id: int) -> Queued | None:
         """The chat's oldest undelivered reply, or None."""
+        found = self.outgoing_of(chat_id, limit=1)
+        return found[0] if found else None
+
+    def outgoing_of(self, chat_id: int, limit: int = 100) -> list[Queued]:
+        """The chat's undelivered replies, oldest first (at most `limit`)."""
         with self._reading("outbox") as cur:
-            row = cur.execute(
+            rows = cur.execute(
                 "SELECT id, update_id, body, photo, extra FROM outbox WHERE chat_id = %s "
-                "ORDER BY id LIMIT 1",
-                [chat_id],
-            ).fetchone()
-        if row is None:
-            return None
-        photo = bytes(row[3]) if row[3] is not None else None
-        return Queued(
-            int(row[0]), chat_id, int(row[1]), json.loads(row[2]), photo, **_queued_extra(row[4])
-        )
+                "ORDER BY id LIMIT %s",
+                [chat_id, limit],
+            ).fetchall()
+        return [
+            Queued(
+                int(row[0]),
+                chat_id,
+                int(row[1]),
+                json.loads(row[2]),
+                bytes(row[3]) if row[3] is not None else None,
+                **_queued_extra(row[4]),
+            )
+            for row in rows
+        ]
 
     def delivered(self, *outbox_ids: int) -> None:
         """Replies reached Telegram: remove them from the outbox (their words are not kept)."""

@@ -96,7 +96,7 @@ class Service:
         self.turns: Turns
         if self.claims is None:
             self.sender = Sender(self.outdb, self.bot, self.fail, self.receipts)
-            self.turns = Turns(self.db, self.bot, self.sender.wake)
+            self.turns = Turns(self.db, self.bot, self.sender.wake, hand_over=self.sender.hand)
         else:
             self.sender = ClaimedSender(self.claims, self.outdb, self.bot, self.fail, self.receipts)
             self.turns = ClaimedTurns(self.claims, self.db, self.bot, self.sender.wake)

@@ -18,7 +18,7 @@ from bot.chart import chart_png_async
 from bot.dialogue.machine import button_is_current, handle
 from bot.dialogue.replies import Reply
 from bot.dialogue.state import ChatState, restore, stored
-from bot.store import Outgoing, Received, StoreError, Turn
+from bot.store import Outgoing, Queued, Received, StoreError, Turn
 from bot.telegram.actions import Typing
 from bot.telegram.database import Database
 from bot.telegram.outgoing import from_reply, message, parse_callback, photo, pressed
@@ -27,6 +27,7 @@ from bot.telegram.workers import ChatWorkers
 from bot.wording import say
 
 log = logging.getLogger("advisor.telegram")
+HAND_OVER_MOST = 100  # replies waiting in a chat beyond which the sender reads the store itself
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Step:
     pending: Pending | None = None  # decided, its chart still to draw, not yet committed
     following: Received | None = None  # the chat's next update, read after the commit
     more: bool = False  # whether to look again though `following` is None
+    queued: list[Queued] | None = None  # the chat's outbox right after the commit
 
 
 class Turns(ChatWorkers):
@@ -68,12 +70,18 @@ class Turns(ChatWorkers):
         bot: Bot,
         delivered: Callable[[int], None],
         today: date | None = None,
+        hand_over: Callable[[int, list[Queued]], None] | None = None,
     ) -> None:
-        """The database, the bot (to answer button taps), and who to tell of new replies."""
+        """The database, the bot (to answer button taps), and who to tell of new replies.
+
+        hand_over: where a committed turn's chat outbox goes as it was just read (one process
+        on SQLite); otherwise the sender is only told to read it (several PostgreSQL workers).
+        """
         super().__init__()
         self.db = db
         self.bot = bot
         self.notify_sender = delivered
+        self.hand_over = hand_over
         self.today = today
         self.scrub_pending = False
 
@@ -104,7 +112,10 @@ class Turns(ChatWorkers):
                             continue
                         break
                     if step.turn is not None and step.turn.replies:
-                        self.notify_sender(chat_id)
+                        if self.hand_over is not None and step.queued is not None:
+                            self.hand_over(chat_id, step.queued)
+                        else:
+                            self.notify_sender(chat_id)
                     await self._answer_button(step.incoming)
                     if step.turn is not None and step.turn.forget:
                         await self.scrub()
@@ -148,7 +159,13 @@ class Turns(ChatWorkers):
             decided = decided.turn([from_reply(r) for r in decided.replies])
         store.commit_turn(decided)
         try:
-            return Step(incoming, turn=decided, following=store.next_received(chat_id))
+            queued = None
+            if self.hand_over is not None and decided.replies:
+                queued = store.outgoing_of(chat_id, limit=HAND_OVER_MOST)
+                if len(queued) >= HAND_OVER_MOST:
+                    queued = None  # a long backlog: the sender reads it from the store
+            following = store.next_received(chat_id)
+            return Step(incoming, turn=decided, following=following, queued=queued)
         except StoreError:  # committed; whether more waits is read again by the next call
             return Step(incoming, turn=decided, more=True)
 

@@ -60,6 +60,10 @@ class ServiceStore(Protocol):
         """The chat's oldest undelivered reply."""
         ...
 
+    def outgoing_of(self, chat_id: int, limit: int = 100) -> list[Queued]:
+        """The chat's undelivered replies, oldest first."""
+        ...
+
     def delivered(self, *outbox_ids: int) -> None:
         """Remove delivered replies."""
         ...

@@ -120,32 +120,62 @@ class Sender(ChatWorkers):
         # sent again meanwhile is then known as a resend before its answer goes out.
         self.ready = asyncio.Event()
         self.pace = Pace()
+        self._handed: dict[int, list[Queued]] = {}  # replies a turn handed over, per chat
+        self._from_store: set[int] = set()  # chats whose outbox is to be read from the store
+        self._taken: dict[int, int] = {}  # per chat being sent: the newest outbox id taken
+
+    def wake(self, chat_id: int) -> None:
+        """Replies of this chat are in the store: read them from there."""
+        self._from_store.add(chat_id)
+        super().wake(chat_id)
+
+    def hand(self, chat_id: int, queued: list[Queued]) -> None:
+        """The chat's whole outbox as read right after a turn committed: sent without reading
+        the store again (what was taken already is skipped by its id)."""
+        self._handed[chat_id] = list(queued)
+        super().wake(chat_id)
 
     async def _drain(self, chat_id: int) -> None:
         """Send the chat's outbox, oldest first, until it is empty.
 
-        A delivered mark and the read of the next reply are one call into the store's thread.
+        Replies handed over by the turn are sent as they are; a chat woken otherwise (at
+        start-up, by the sweep) reads the store. Each delivery is in the receipts at once; the
+        rows are deleted together, with the next read or when the chat's outbox is done.
         """
         pause = 0.5
+        done: list[int] = []  # delivered (in the receipts), their rows not yet deleted
+        reading = False  # reading the store until it has nothing more
         try:
             await self.ready.wait()
-            done: int | None = None  # delivered, its row not yet deleted
             while True:
                 self._dirty.discard(chat_id)
                 try:
-                    item = await self.db.call(
-                        self._mark_and_next, chat_id, done, write=done is not None
-                    )
-                    done = None
+                    if chat_id in self._from_store:
+                        self._from_store.discard(chat_id)
+                        reading = True
+                    item = None
+                    if reading:
+                        item = await self.db.call(
+                            self._mark_and_next, chat_id, tuple(done), write=bool(done)
+                        )
+                        done.clear()
+                        reading = item is not None
                     if item is None:
+                        item = self._take_handed(chat_id)
+                    if item is None:
+                        if done:
+                            await self.db.call(self.db.store.delivered, *done, write=True)
+                            done.clear()
                         if chat_id in self._dirty:
                             continue
                         break
+                    self._taken[chat_id] = item.id
                     if item.id not in self.receipts.recent:
                         if not await self._deliver(item):
+                            self._handed.pop(chat_id, None)
                             return
                         self.receipts.add(item.id)
-                    done = item.id
+                    done.append(item.id)
                     pause = 0.5
                 except StoreError as exc:
                     log.error("sending paused: %s; retrying in %.1f s", exc, pause)
@@ -153,11 +183,23 @@ class Sender(ChatWorkers):
                     pause = min(pause * 2, MAX_BACKOFF)
         finally:
             self._tasks.pop(chat_id, None)
+            self._taken.pop(chat_id, None)  # nothing is in flight: the receipts cover the rest
 
-    def _mark_and_next(self, chat_id: int, done: int | None) -> Queued | None:
-        """In the store's thread: delete the delivered reply, then read the chat's next one."""
-        if done is not None:
-            self.db.store.delivered(done)
+    def _take_handed(self, chat_id: int) -> Queued | None:
+        """The oldest handed-over reply not taken yet."""
+        queue = self._handed.get(chat_id)
+        taken = self._taken.get(chat_id, 0)
+        while queue:
+            item = queue.pop(0)
+            if item.id > taken:
+                return item
+        self._handed.pop(chat_id, None)
+        return None
+
+    def _mark_and_next(self, chat_id: int, done: tuple[int, ...]) -> Queued | None:
+        """In the store's thread: delete the delivered replies, then read the chat's next one."""
+        if done:
+            self.db.store.delivered(*done)
         return self.db.store.next_outgoing(chat_id)
 
     async def _deliver(self, item: Queued) -> bool:

@@ -72,6 +72,23 @@ def test_outbox_in_order_resend_hash_and_delivery(backend: Backend) -> None:
         assert s.backlog() == (0, None)
 
 
+def test_a_chats_whole_outbox_is_read_in_order(backend: Backend) -> None:
+    with backend.open() as s:
+        s.commit_turn(Turn(5, 1, state={"a": 1}, replies=[Outgoing({"n": 1})], input_hash="h1"))
+        s.commit_turn(Turn(6, 2, state={"b": 1}, replies=[Outgoing({"other": 1})]))
+        s.commit_turn(Turn(5, 3, replies=[Outgoing({"n": 2}), Outgoing({"n": 3}, b"\x89PNG")]))
+        queued = s.outgoing_of(5)
+        assert [q.body for q in queued] == [{"n": 1}, {"n": 2}, {"n": 3}]
+        assert [q.update_id for q in queued] == [1, 3, 3] and queued[2].photo == b"\x89PNG"
+        assert [q.id for q in queued] == sorted(q.id for q in queued)
+        assert [q.body for q in s.outgoing_of(5, limit=2)] == [{"n": 1}, {"n": 2}]
+        first = s.next_outgoing(5)
+        assert first is not None and first.id == queued[0].id
+        s.delivered(queued[0].id, queued[1].id)
+        assert [q.id for q in s.outgoing_of(5)] == [queued[2].id]
+        assert s.outgoing_of(7) == []
+
+
 def test_an_edit_is_queued_in_order_with_the_replies_and_the_pressed_message_kept(
     backend: Backend,
 ) -> None:
