@@ -149,6 +149,7 @@ async def user(
 ) -> None:
     """One person: send, wait for the reply, think, send the next answer."""
     loop = asyncio.get_running_loop()
+    answered_with = 0
     for step, (kind, value) in enumerate(steps):
         if think > 0:
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
@@ -156,6 +157,11 @@ async def user(
         if remaining <= 0:
             stats.stopped_early += 1
             return
+        if (kind, value) == OPEN_OPTIONS:
+            # the answer is two messages (the verdict, then a follow-up question): the tap comes
+            # after both, or the follow-up would count as the tap's reply
+            while fake.sent_counts[chat] < answered_with + 1 and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
         waiter: asyncio.Future[float] = loop.create_future()
         fake.waiters[chat] = waiter
         queued = time.monotonic()
@@ -170,6 +176,7 @@ async def user(
             fake.waiters.pop(chat, None)
             stats.unanswered += 1
             return
+        answered_with = fake.sent_counts[chat]  # messages this chat got, the reply included
         stats.latencies.append(replied - queued)
         stats.by_step.setdefault(step, []).append(replied - queued)
         stats.last_reply = max(stats.last_reply, replied)

@@ -378,9 +378,12 @@ busy sibling hyperthread): on an idle machine expect lower numbers, not higher.
   `chart="off"` rows send no chart (`tuned_bot`, `BENCH_CHART=off`).
 - **A user** does the whole job-change conversation (/start, tap a:goal:job_change, 45, 85k, a
   balance of its own between 60000 and 69999, 12000, tap a:schedule:graded6, 2023-03-01, 8000,
-  2026-12-15, tap a:filing:single): 11 updates, 13 messages and one chart back. The balance
-  differs per user so that every chart is drawn (a row marked "chart cache hits" gives every
-  user the same answers). **No pause**: each answer goes as soon as the reply to the previous
+  2026-12-15, tap a:filing:single): 11 updates; back come 12 messages (the last answer is the
+  verdict and the first follow-up question), an edit of each of the 3 pressed questions and 3
+  answers to the taps. The answer's parts come when tapped, so these users draw no chart. Rows
+  marked "then opens the options part" add a 12th update, the tap on "Your options", whose
+  part comes with the chart; the balance differs per user so that every chart is drawn.
+  **No pause**: each answer goes as soon as the reply to the previous
   one arrived (a closed loop: the bot sets the pace). **Pausing 5 s**: before each answer, the
   first too, a user waits 5 s x uniform(0.5, 1.5), so 1,000 users offer about 200 updates a
   second whatever the bot does (an open load, as people behave).
@@ -422,18 +425,22 @@ runs once, on the answer: about 0.2 ms per update of the 11.
 
 The real bot against the fake on loopback, no added latency, users with no pause, so the CPU,
 not the network, sets the pace; the send ceiling is raised so that 30 messages a second do not.
-The last row is the reference bot (section 4) under the same load, in the same run: the same
-conversation without the engine, the rendering or the chart.
+The bot as shipped and the reference bot (section 4: the same conversation without the engine,
+the rendering or the chart) **alternate, three runs each**: the machine's speed drifts over
+minutes (the reference bot's own figure moved between 4.0 and 8.6 ms on the same evening), so
+they are compared by their medians and pair by pair (Targets). Then the options part with its
+chart, with and without the chart, and a last run of the shipped bot recorded with py-spy
+(Where the CPU goes; counted in no median).
 
 {turn}
 
-All users reach their answer within a second or two of each other here, a burst no person
-makes: past `bot.chart.CHART_BACKLOG` (4) charts drawing or waiting, an answer goes without its
-chart ("charts sent"), and the workers' CPU per chart includes their start-up (spawning, then
-importing matplotlib) spread over the charts they drew. The row "chart in a thread of the bot"
-draws every chart inside the bot (how app.py did it): the difference to "no chart" is what a
-chart costs the bot's own CPU, and its run was cut by its time box. With every user giving the
-same answers, the chart is drawn once and then comes from the cache.
+The two rows with the options part pause 2 s before each answer, so that the 200 charts are
+asked for over several seconds rather than in one: "charts sent" counts photos, and a user gets
+the chart unless more than `bot.chart.CHART_BACKLOG` (4) are drawing or waiting then (the
+part's numbers are complete without it). Their bot CPU per update is higher than the rows
+without a pause because each wake-up of the bot carries fewer updates; compare them with each
+other. The chart workers' CPU per chart includes their start-up (spawning, then importing
+matplotlib) spread over the charts they drew.
 
 ## 3. Load: 200 ms RTT
 
@@ -444,9 +451,9 @@ that rate is more CPU than it gets, updates queue in the inbox and every latency
 the run; a user needs at least 55 s for 11 answers with its pauses, so a time box of a minute
 or so ends such a run with few or no conversations completed (its p50/p99 cover the updates
 answered). The 300-user row is a load the bot keeps up with; "answer p50 / p99" is the last
-step alone (engine, rendering, chart). The "as shipped" row keeps Telegram's 30 messages a
-second: a conversation's 11 updates get 13 messages and a chart, 14 sends, so the steady state
-is about 30 x 11 / 14 ≈ 24 updates a second.
+step alone (engine, rendering). The "as shipped" row keeps Telegram's 30 messages a second: a
+conversation's 11 updates get 12 messages and 3 edits, 15 paced sends, so the steady state is
+about 30 x 11 / 15 = 22 updates a second.
 
 ## 4. The reference bot
 
@@ -465,7 +472,7 @@ rendering (its last reply is one line). Same fake, same users, same run of `make
 
 ## Where the CPU of an update goes
 
-The first row of section 2 (as shipped), recorded with py-spy while the users ran
+The last run of section 2 (as shipped), recorded with py-spy while the users ran
 (`py-spy record --gil`: only the thread holding the GIL is sampled, so this is the Python CPU
 of every thread), each sample charged to the innermost frame in a file of this project, so
 the time python-telegram-bot, aiohttp, jinja2 or SQLite spend for a file counts as that file's
@@ -476,54 +483,52 @@ share times that row's CPU per update.
 
 Read with the profile (by function) of the same kind of run:
 
-- **bot/telegram/sender.py** (python-telegram-bot's `send_message`): building the request, then
-  parsing every answer into a `Message` object (`Message.de_json`, `TelegramObject.__setattr__`)
-  that the sender never reads. Calling `bot.do_api_request("sendMessage", api_kwargs=...,
-  return_type=None)` (or `bot._post`) would skip the parsing.
-- **bot/telegram/transport.py**: aiohttp's client (request object, headers, the connection's
-  reader). Already made cheaper (form bodies encoded once, no cookie jar, timeouts made once,
-  the pool's wait only when it is full); what is left is aiohttp itself.
-- **bot/telegram/database.py + bot/store.py**: each store call hops to the store's thread and
-  back (`run_in_executor`, a wake-up of the loop through its self-pipe, a future chained to the
-  loop): an update makes about eight calls (inbox, next, awaiting, state, commit; next outgoing,
-  delivered per message). Doing a turn's reads and its commit in one call, and the sender's
-  next + delivered in one, would halve the hops.
-- **bot/wording.py, bot/render/**: jinja2. The environment has `auto_reload=True`, so every
-  `get_template` stats the template file; the first answers compile the templates (a warm-up
-  at start-up, and `auto_reload=False` in production, would remove both).
-- **bot/telegram/app.py**: the answer waits for its chart before its text is committed; with
-  the chart in worker processes the CPU is gone from the bot, but the answer's latency still
-  includes the chart's queue. Committing the text first and the chart as a second outbox entry
-  would take the chart out of the answer's latency altogether. Until then
-  `bot.chart.CHART_BACKLOG` bounds the queue: past 4 charts drawing or waiting, an answer goes
-  without its chart (the numbers are complete without it).
+- **The dialogue** (bot/dialogue, bot/render, bot/wording.py, the engine): about 1 ms per update
+  measured in process (11.3 ms for the 11 steps: the answer step 4.6 ms, each question
+  0.3-1.1 ms). It was 2.8 ms at the start of this round (see What changed).
+- **bot/telegram/sender.py, transport.py**: every Bot API call goes through
+  python-telegram-bot's `Bot._post` and aiohttp's client, about 0.3-0.4 ms of CPU each, and an
+  update makes about 1.7 of them (a message, plus for a tap an edit of the pressed question and
+  the answer to the tap). What is left is aiohttp's request and response objects and
+  python-telegram-bot's parameter handling.
+- **The event loop and the store's thread**: a hop to a worker thread and back costs about
+  140 µs of CPU on this machine (`run_in_executor`, a wake-up of the loop through its
+  self-pipe, a future chained to the loop; measured alone, one at a time). An update now makes
+  about two: its turn (one call) and, per chat drain, the sender's deletion of delivered rows.
+- **SQLite** itself (bot/store.py, sqlite_utils): a few statements per update, and the commit's
+  fsync with `ADVISOR_DB_SYNC=FULL`.
 
 ## What changed this round
 
-- **The shipped configuration is the fast one.** The aiohttp transport is
-  `bot/telegram/transport.py` (a `telegram.request.BaseRequest`: pool, connect/read/write/pool
-  timeouts, errors mapped as PTB's HTTPXRequest maps them, tests in
-  `tests/telegram/test_transport.py` against a local aiohttp server) and is what the bot uses
-  for every Bot API call, getUpdates included. `ADVISOR_SEND_RATE` (default 30, up to 1,000),
-  `ADVISOR_WORKERS` (each worker sends rate ÷ workers) and `ADVISOR_HTTP_POOL` are settings.
-- **The chart** is drawn in worker processes (`bot.chart.ChartPool`: started at the first
-  chart, spawned, not forked; they exit when the bot dies, kill -9 included), cached by a hash
-  of the figures it draws (256 charts, least recently used out), the same chart asked for twice
-  at once drawn once, and bounded by a backlog. The event loop's thread only gathers the
-  figures.
-- **Durability is unchanged**: `ADVISOR_DB_SYNC=FULL` stays the default, so an acknowledged
-  answer survives a power loss. NORMAL was measured and gave little here: 6.9 against 8.0 ms
-  of CPU per update at 200 users, 0 ms, no chart, and the same 82 updates/s at 1,000 users
-  pausing 5 s (`... run --users 200 --latency-ms 0 --send-rate 1000 --chart off [--sync
-  NORMAL]`, and `... run --users 1000 --latency-ms 200 --send-rate 1000 --think-s 5 [--sync
-  NORMAL]`, single runs on the shared machine, 2026-12-03). NORMAL keeps every commit across a
-  crash (kill -9) but a power cut may undo the last commits: an inbox batch already confirmed
-  to Telegram (the update is gone and the person gets no reply), or a turn whose reply was
-  already sent (it is processed and sent again after the restart). FULL keeps both, so it
-  stays; the operator may choose NORMAL (deploy/README.md).
-- **The benchmark**: the open load (users pausing), the chart workers' CPU, latency per step,
-  a py-spy profile by file, and time boxes: `make bench` took 1,345 s before, 978 s in the
-  run on 2026-12-03; its drains and the reference bot's boxes were shortened after that run,
-  by about two minutes, to stay under 15. 10,000-user rows and the one-change-at-a-time ladder
-  are gone: their configurations no longer exist.
+At the start of this round the bot as shipped spent 9.35 ms of CPU per update (101.8
+updates/s) in `python -m tests.benchmarks.load_bench run --users 200 --latency-ms 0
+--send-rate 1000 --deadline-s 45`; the same command gave 6.25-6.51 ms after the dialogue's
+changes and the one-call turn, and 4.7-5.6 ms after the sender's and the sections' (single runs
+on the shared machine, whose speed drifted: the reference bot gave 3.95-4.25 ms in one hour and
+7.1-8.6 ms in the next). Section 2 compares them in alternating runs.
+
+- **The dialogue** (measured in process, `handle()` for the 11 steps, 50 conversations):
+  2.77 → 1.03 ms per update. The question counter ("Question N of M") remembers each count by
+  the values its conditions read (a test compares every remembered count with one computed
+  afresh) and reads each candidate answer once; messages without jinja2 syntax are not
+  rendered; a trace figure's section is found once per figure; which sections an answer has
+  comes from the first words of each (exactly the same sections: a test checks every snapshot
+  person), not from rendering all of them in full.
+- **A turn is one call into the store's thread**: read the update, decide (the dialogue runs in
+  that thread), commit, read the chat's next update. A turn whose reply has a chart (a part
+  opened) commits in a second call once the chart is drawn.
+- **The sender** gets the chat's outbox from the turn that committed it (one process on SQLite;
+  read in the same call as the commit), so replies go out without another read; delivered rows
+  are deleted together. A chat woken at start-up or by PostgreSQL's sweep reads the store.
+- **Bot API calls** for edits and for answering taps go through `Bot._post` like sendMessage
+  (Telegram's answer is not built into a `Message`), and a pressed message is read for its text
+  alone.
+- **"typing"** shows for a reply later than a second (was 0.3 s): under load the wait in the
+  queue set it off for a third of the turns, 4,137 extra calls at 1,000 users.
+- **Tried and left out**: uvloop (no difference in CPU per update, three alternating runs
+  each: 5.08-6.27 against 5.07-6.74 ms) and `ADVISOR_DB_SYNC=NORMAL` (within the machine's
+  noise: 5.17-5.69 against 4.98-6.10 ms), so FULL stays the default.
+- **The benchmark**: the shipped bot and the reference bot alternate three times each; the
+  options part measures the chart; the 1,000-user row without the chart is gone (the users
+  who open no part draw none).
 """
