@@ -215,7 +215,8 @@ def _may_apply(
 # values it read. The same values give the same count, whatever else was answered: the first
 # questions of a path, and every later one whose conditions read no amount, are counted once.
 _Signature = tuple[str, ...]
-_MEMO: dict[str, list[tuple[tuple[str, ...], dict[_Signature, tuple[int, int] | None]]]] = {}
+_Counts = dict[_Signature, tuple[int, int] | None]
+_MEMO: dict[str, dict[tuple[str, ...], _Counts]] = {}  # question -> keys read -> counts
 MEMO_SIZE = 4096  # counts kept per question and set of keys read (then they start again)
 MEMO_SHAPES = 64  # sets of keys read kept per question
 
@@ -238,8 +239,8 @@ def progress(answers: Answers, q: Question) -> tuple[int, int] | None:
     """
     if BY_KEY.get(q.key) is not q:
         return _count(answers, q, None)
-    shapes = _MEMO.setdefault(q.key, [])
-    for known, counts in list(shapes):
+    shapes = _MEMO.setdefault(q.key, {})
+    for known, counts in list(shapes.items()):
         signature = _signature(answers, known)
         if signature in counts:
             return counts[signature]
@@ -248,15 +249,9 @@ def progress(answers: Answers, q: Question) -> tuple[int, int] | None:
     if ALL in log:
         return counted  # it looked at every answer: not remembered
     keys = tuple(sorted(log))
-    table: dict[_Signature, tuple[int, int] | None] | None = None
-    for known, counts in shapes:
-        if known == keys:
-            table = counts
-    if table is None:
-        if len(shapes) >= MEMO_SHAPES:
-            shapes.clear()
-        table = {}
-        shapes.append((keys, table))
+    if keys not in shapes and len(shapes) >= MEMO_SHAPES:
+        shapes.clear()
+    table = shapes.setdefault(keys, {})
     if len(table) >= MEMO_SIZE:
         table.clear()
     table[_signature(answers, keys)] = counted

@@ -8,7 +8,7 @@ of the whole answer (``render_answer``); the tests check that, person by person.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
@@ -211,33 +211,31 @@ def button_label(key: str) -> str:
     return text(f"answer.button.{key}")
 
 
-def render_part(report: Report, path: str, key: str, *, assumed: Sequence[str] = ()) -> str:
-    """One section's text (Telegram HTML); empty when it does not apply to this person."""
+def _pieces(report: Report, path: str, key: str, assumed: Sequence[str]) -> Iterator[Iterator[str]]:
+    """Each template of a section as the pieces jinja2 renders it in (none when the section
+    does not apply); one glossary for the section, so a term is defined at its first use."""
     part = _part(path, key)
     if part is None or not part.applies(report) or not part.templates:
-        return ""
+        return
     define = Glossary(report.tax_year)
-    shown = [
-        render_template(name, r=report, path=path, assumed=list(assumed), define=define)
-        for name in part.templates
-    ]
+    for name in part.templates:
+        yield ENV.get_template(name).generate(
+            r=report, path=path, assumed=list(assumed), define=define
+        )
+
+
+def render_part(report: Report, path: str, key: str, *, assumed: Sequence[str] = ()) -> str:
+    """One section's text (Telegram HTML); empty when it does not apply to this person."""
+    shown = ["".join(pieces) for pieces in _pieces(report, path, key, assumed)]
     return tidy("\n\n".join(s for s in shown if s.strip()))
 
 
 def _has_text(report: Report, path: str, key: str, assumed: Sequence[str]) -> bool:
-    """Whether render_part() gives any text: its templates are rendered only up to the first
-    piece of text that is not blank (what the person would read is not built in full)."""
-    part = _part(path, key)
-    if part is None or not part.applies(report) or not part.templates:
-        return False
-    define = Glossary(report.tax_year)
-    for name in part.templates:
-        chunks = ENV.get_template(name).generate(
-            r=report, path=path, assumed=list(assumed), define=define
-        )
-        if any(chunk.strip() for chunk in chunks):
-            return True
-    return False
+    """Whether render_part() gives any text: each template is rendered only up to its first
+    piece that is not blank (what the person would read is not built in full)."""
+    return any(
+        any(piece.strip() for piece in pieces) for pieces in _pieces(report, path, key, assumed)
+    )
 
 
 def _figures(report: Report, path: str, keys: Sequence[str]) -> dict[str, list[str]]:
